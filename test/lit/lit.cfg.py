@@ -14,4 +14,6 @@ config.test_exec_root = os.path.join(config.facet_tools_dir, "..", "test", "lit"
 # Tools under test first, then FileCheck / not / count from LLVM 19.
 config.environment["PATH"] = os.pathsep.join(
     [config.facet_tools_dir, config.llvm_tools_dir, os.environ.get("PATH", "")])
+import sys
+config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%models", os.path.join(config.facet_source_dir, "models")))

@@ -57,12 +57,14 @@ ModelSummary summarizeModel(ModuleOp module) {
     summary.source = source.str();
   if (auto weights = module->getAttrOfType<StringAttr>("facet.weights"))
     summary.weights = weights.str();
-  if (auto model = module->getAttrOfType<DictionaryAttr>("facet.model")) {
-    if (auto experts = model.getAs<IntegerAttr>("num_experts"))
-      summary.numExperts = experts.getInt();
-    if (auto topK = model.getAs<IntegerAttr>("top_k_experts"))
-      summary.topKExperts = topK.getInt();
-  }
+  auto model = module->getAttrOfType<DictionaryAttr>("facet.model");
+  if (!model)
+    throw Error("not a Facet model: the module has no 'facet.model' "
+                "attribute (make one with 'facet import')");
+  if (auto experts = model.getAs<IntegerAttr>("num_experts"))
+    summary.numExperts = experts.getInt();
+  if (auto topK = model.getAs<IntegerAttr>("top_k_experts"))
+    summary.topKExperts = topK.getInt();
 
   std::map<std::string, ParamOp> params;
   for (auto param : module.getOps<ParamOp>()) {
