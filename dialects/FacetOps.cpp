@@ -465,3 +465,31 @@ LogicalResult SoftcapOp::verify() {
                          << getCap().convertToFloat();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelOp::verify() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError() << "body has " << body.getNumArguments()
+                         << " arguments for " << getInputs().size()
+                         << " inputs";
+  for (auto [index, pair] :
+       llvm::enumerate(llvm::zip(body.getArgumentTypes(), getInputs()))) {
+    auto [argType, input] = pair;
+    if (argType != input.getType())
+      return emitOpError() << "body argument " << index << " has type "
+                           << argType << " but input " << index << " is "
+                           << input.getType();
+  }
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().getTypes() != getResults().getTypes())
+    return emitOpError() << "yields " << yield.getValues().size()
+                         << " values whose types differ from the kernel's "
+                         << getResults().size() << " results";
+  if (getName().empty())
+    return emitOpError() << "needs a non-empty name";
+  return success();
+}

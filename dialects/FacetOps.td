@@ -382,4 +382,44 @@ def Facet_SoftcapOp : Facet_Op<"softcap", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+def Facet_KernelOp : Facet_Op<"kernel", [IsolatedFromAbove,
+    SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "a group of ops that codegen turns into one generated kernel";
+  let description = [{
+    The body computes the results from the block arguments (one per input)
+    and may name KV caches by symbol; it captures nothing else. Codegen
+    composes the per-op emitters of the body into one kernel, so a fusion
+    pass changes only which ops share a region, never the code generator.
+    `name` identifies the kernel in plans and profiles.
+
+    ```
+    %y = facet.kernel "decode.linear.3" (%x, %w) : (tensor<1x64xf32>, tensor<128x64xf32>) -> tensor<1x128xf32> {
+    ^bb0(%a: tensor<1x64xf32>, %b: tensor<128x64xf32>):
+      %0 = facet.linear %a, %b : tensor<1x64xf32>, tensor<128x64xf32> -> tensor<1x128xf32>
+      facet.yield %0 : tensor<1x128xf32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, Variadic<AnyType>:$inputs);
+  let results = (outs Variadic<AnyType>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $name `(` $inputs `)` attr-dict `:` functional-type($inputs, $results)
+    $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Facet_YieldOp : Facet_Op<"yield", [Pure, Terminator,
+    HasParent<"KernelOp">]> {
+  let summary = "the results of a facet.kernel body";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let builders = [OpBuilder<(ins), [{ /* no results */ }]>];
+}
+
 #endif // FACET_OPS_TD

@@ -188,21 +188,24 @@ Value EntryPointBuilder::moe(const LayerSpec &spec, Value residual,
       RankedTensorType::get({tokens, config.topKExperts}, f32);
   Type indicesType = RankedTensorType::get({tokens, config.topKExperts},
                                            builder.getI32Type());
+  // Weights are materialised one statement at a time so that the IR order
+  // does not depend on the compiler's argument evaluation order.
+  Value proj = weight(layerName(i, "router.proj.weight"));
+  Value scale = weight(layerName(i, "router.scale"));
+  Value perExpertScale = weight(layerName(i, "router.per_expert_scale"));
   auto router = builder.create<facet::MoERouterOp>(
-      loc, weightsType, indicesType, residual,
-      weight(layerName(i, "router.proj.weight")),
-      weight(layerName(i, "router.scale")),
-      weight(layerName(i, "router.per_expert_scale")),
+      loc, weightsType, indicesType, residual, proj, scale, perExpertScale,
       builder.getI64IntegerAttr(config.topKExperts),
       builder.getF32FloatAttr(
           static_cast<float>(1.0 / std::sqrt(double(config.hiddenSize)))),
       builder.getF32FloatAttr(config.rmsNormEps));
   Value expertIn =
       rmsNorm(residual, layerName(i, "pre_feedforward_layernorm_2.weight"));
+  Value gateUp = weight(layerName(i, "experts.gate_up_proj"));
+  Value down = weight(layerName(i, "experts.down_proj"));
   Value experts = builder.create<facet::MoEExpertsOp>(
       loc, residual.getType(), expertIn, router.getWeights(),
-      router.getExperts(), weight(layerName(i, "experts.gate_up_proj")),
-      weight(layerName(i, "experts.down_proj")));
+      router.getExperts(), gateUp, down);
   experts =
       rmsNorm(experts, layerName(i, "post_feedforward_layernorm_2.weight"));
   return builder.create<facet::AddOp>(loc, dense.getType(), dense, experts);
@@ -281,11 +284,12 @@ void EntryPointBuilder::build(StringRef name, int64_t tokenCount) {
     float tokenScale =
         roundToDType(std::sqrt(double(width)),
                      paramDTypes.at("embed_tokens_per_layer.weight"));
+    Value pleTable = weight("embed_tokens_per_layer.weight");
+    Value pleProjection = weight("per_layer_model_projection.weight");
+    Value pleNorm = weight("per_layer_projection_norm.weight");
     perLayerInputs = builder.create<facet::PerLayerInputsOp>(
-        loc, act({config.numLayers, width}), tokenIds, hidden,
-        weight("embed_tokens_per_layer.weight"),
-        weight("per_layer_model_projection.weight"),
-        weight("per_layer_projection_norm.weight"),
+        loc, act({config.numLayers, width}), tokenIds, hidden, pleTable,
+        pleProjection, pleNorm,
         builder.getF32FloatAttr(tokenScale),
         builder.getF32FloatAttr(
             static_cast<float>(1.0 / std::sqrt(double(config.hiddenSize)))),

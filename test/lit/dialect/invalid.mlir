@@ -303,3 +303,36 @@ func.func @f(%x: tensor<?x64xf32>, %y: tensor<?x32xf32>) {
   %z = "facet.add"(%x, %y) : (tensor<?x64xf32>, tensor<?x32xf32>) -> tensor<?x64xf32>
   return
 }
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @+1 {{body argument 0 has type 'tensor<8xf32>' but input 0 is 'tensor<4xf32>'}}
+  %y = facet.kernel "k"(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<8xf32>):
+    facet.yield %x : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @+1 {{yields 1 values whose types differ from the kernel's 1 results}}
+  %y = facet.kernel "k"(%x) : (tensor<4xf32>) -> tensor<8xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    facet.yield %a : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) {
+  // expected-error @+1 {{needs a non-empty name}}
+  %y = facet.kernel ""(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    facet.yield %a : tensor<4xf32>
+  }
+  return
+}
