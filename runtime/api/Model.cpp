@@ -1,0 +1,239 @@
+//===- Model.cpp - The C++ interface over the executor --------------------===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+
+#include "facet/Runtime.h"
+
+#include "runtime/backend/Backend.h"
+#include "runtime/cpu/HostTarget.h"
+#include "runtime/exec/Executor.h"
+#include "runtime/package/FormatError.h"
+#include "runtime/package/PackageFile.h"
+#include "runtime/sampling/Sampler.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+#include <sched.h>
+
+namespace facet::runtime {
+
+const char *statusName(Status status) {
+  switch (status) {
+  case Status::Ok:
+    return "ok";
+  case Status::InvalidArgument:
+    return "invalid argument";
+  case Status::Io:
+    return "I/O error";
+  case Status::Format:
+    return "malformed package";
+  case Status::TargetMismatch:
+    return "target mismatch";
+  case Status::ContextOverflow:
+    return "context overflow";
+  case Status::TokenOutOfRange:
+    return "token out of range";
+  case Status::Kernel:
+    return "kernel error";
+  case Status::OutOfMemory:
+    return "out of memory";
+  case Status::BadState:
+    return "bad state";
+  case Status::Internal:
+    return "internal error";
+  }
+  return "unknown status";
+}
+
+int defaultThreadCount() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int count = CPU_COUNT(&set);
+    if (count > 0)
+      return count;
+  }
+  unsigned count = std::thread::hardware_concurrency();
+  return count > 0 ? static_cast<int>(count) : 1;
+}
+
+struct Model::Impl {
+  std::unique_ptr<package::PackageFile> file;
+  std::unique_ptr<Backend> backend;
+  std::unique_ptr<Executor> executor;
+  ModelInfo info;
+  int64_t position = 0;
+  bool haveLogits = false;
+  // After a failure inside a call, caches and position may disagree.
+  bool failed = false;
+  std::vector<float> lastLogits; // vocabSize floats
+  Sampler sampler;
+  bool seeded = false;
+  uint64_t seed = 0;
+
+  void checkUsable() const {
+    if (failed)
+      throw Error(Status::BadState,
+                  "the model is unusable after an earlier error inside a "
+                  "step; call reset first");
+  }
+  void checkTokens(const int32_t *tokens, size_t count) const {
+    for (size_t i = 0; i < count; ++i)
+      if (tokens[i] < 0 || tokens[i] >= info.vocabSize)
+        throw Error(Status::TokenOutOfRange,
+                    "token id " + std::to_string(tokens[i]) + " at index " +
+                        std::to_string(i) + " is outside the vocabulary [0, " +
+                        std::to_string(info.vocabSize) + ")");
+  }
+  /// Runs one call of `entry`; keeps the last row's logits.
+  void step(const package::EntryPoint &entry, const int32_t *tokens,
+            int64_t count, const float **rowsOut = nullptr) {
+    try {
+      executor->run(entry, tokens, count, position);
+    } catch (...) {
+      failed = true;
+      haveLogits = false;
+      throw;
+    }
+    const float *rows = executor->logits();
+    size_t vocab = size_t(info.vocabSize);
+    if (rowsOut)
+      *rowsOut = rows;
+    std::memcpy(lastLogits.data(), rows + size_t(count - 1) * vocab,
+                vocab * sizeof(float));
+    position += count;
+    haveLogits = true;
+  }
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+Model::~Model() = default;
+
+std::unique_ptr<Model> Model::open(const std::string &path,
+                                   const Options &options) {
+  if (options.threads < 0)
+    throw Error(Status::InvalidArgument,
+                "thread count is " + std::to_string(options.threads) +
+                    ", expected 0 (all cores) or more");
+  auto impl = std::make_unique<Impl>();
+  try {
+    impl->file = package::PackageFile::open(path);
+  } catch (const package::IoError &error) {
+    throw Error(Status::Io, error.what());
+  } catch (const package::FormatError &error) {
+    throw Error(Status::Format, error.what());
+  }
+  const package::Manifest &manifest = impl->file->manifest();
+
+  std::string mismatch = targetMismatch(manifest.target, currentHost());
+  if (!mismatch.empty())
+    throw Error(Status::TargetMismatch, path + ": " + mismatch);
+  if (manifest.target.arch != "x86_64" && manifest.target.arch != "aarch64")
+    throw Error(Status::TargetMismatch,
+                path + ": this runtime has no backend for target " +
+                    manifest.target.name);
+
+  int threads = options.threads > 0 ? options.threads : defaultThreadCount();
+  impl->backend = createCpuBackend(threads);
+  impl->executor =
+      std::make_unique<Executor>(impl->file->package(), *impl->backend, path);
+
+  ModelInfo &info = impl->info;
+  info.name = manifest.model.name;
+  info.target = manifest.target.name;
+  info.vocabSize = manifest.model.vocabSize;
+  info.maxContext = manifest.model.maxContext;
+  info.prefillChunk = impl->executor->prefillEntry().maxTokens;
+  info.bosTokenId = static_cast<int32_t>(manifest.model.bosTokenId);
+  for (int64_t id : manifest.model.eosTokenIds)
+    info.eosTokenIds.push_back(static_cast<int32_t>(id));
+  info.threads = threads;
+  impl->lastLogits.resize(size_t(info.vocabSize));
+  return std::unique_ptr<Model>(new Model(std::move(impl)));
+}
+
+const ModelInfo &Model::info() const { return impl->info; }
+
+int64_t Model::position() const { return impl->position; }
+
+void Model::reset() {
+  impl->position = 0;
+  impl->haveLogits = false;
+  impl->failed = false;
+  impl->seeded = false;
+}
+
+void Model::prefill(const int32_t *tokens, size_t count, float *allLogits) {
+  if (!allLogits) {
+    prefillChunked(tokens, count, LogitsCallback());
+    return;
+  }
+  size_t vocab = size_t(impl->info.vocabSize);
+  prefillChunked(tokens, count, [&](size_t first, const float *rows, size_t n) {
+    std::memcpy(allLogits + first * vocab, rows, n * vocab * sizeof(float));
+  });
+}
+
+void Model::prefillChunked(const int32_t *tokens, size_t count,
+                           const LogitsCallback &onLogits) {
+  impl->checkUsable();
+  if (count == 0)
+    throw Error(Status::InvalidArgument, "prefill of an empty prompt");
+  if (!tokens)
+    throw Error(Status::InvalidArgument, "prefill: token pointer is null");
+  int64_t maxContext = impl->info.maxContext;
+  if (uint64_t(count) > uint64_t(maxContext - impl->position)) {
+    std::string message = "prompt of " + std::to_string(count) +
+                          " tokens does not fit the compiled context of " +
+                          std::to_string(maxContext);
+    if (impl->position > 0)
+      message +=
+          " (" + std::to_string(impl->position) + " positions already used)";
+    throw Error(Status::ContextOverflow, message);
+  }
+  impl->checkTokens(tokens, count);
+  const package::EntryPoint &entry = impl->executor->prefillEntry();
+  size_t chunk = size_t(entry.maxTokens);
+  for (size_t done = 0; done < count; done += chunk) {
+    size_t n = std::min(chunk, count - done);
+    const float *rows = nullptr;
+    impl->step(entry, tokens + done, int64_t(n), &rows);
+    if (onLogits)
+      onLogits(done, rows, n);
+  }
+}
+
+void Model::decode(int32_t token) {
+  impl->checkUsable();
+  if (impl->position >= impl->info.maxContext)
+    throw Error(Status::ContextOverflow,
+                "decode at position " + std::to_string(impl->position) +
+                    " does not fit the compiled context of " +
+                    std::to_string(impl->info.maxContext));
+  impl->checkTokens(&token, 1);
+  impl->step(impl->executor->decodeEntry(), &token, 1, nullptr);
+}
+
+const float *Model::logits() const {
+  impl->checkUsable();
+  if (!impl->haveLogits)
+    throw Error(Status::BadState,
+                "no logits yet: prefill or decode a token first");
+  return impl->lastLogits.data();
+}
+
+int32_t Model::sample(const SamplingParams &params) {
+  const float *values = logits();
+  checkSamplingParams(params);
+  if (!impl->seeded || impl->seed != params.seed) {
+    impl->sampler.seed(params.seed);
+    impl->seed = params.seed;
+    impl->seeded = true;
+  }
+  return impl->sampler.sample(values, impl->info.vocabSize, params);
+}
+
+} // namespace facet::runtime

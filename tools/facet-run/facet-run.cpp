@@ -1,0 +1,380 @@
+//===- facet-run.cpp - Run a compiled .facet package ----------------------===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+//
+// The runtime-only command line tool, what a device ships: it links the
+// runtime (C API) and nothing of the compiler.
+//
+//   facet-run model.facet --prompt-ids 2,651,... -n 32
+//       [--greedy | --temperature T --top-k K --top-p P --seed S]
+//       [--threads N] [--dump-logits FILE] [--stop-at-eos]
+//
+// prints the generated token ids, comma-separated, on stdout and one line of
+// speed figures on stderr. Exit status: 0 success, 1 a runtime error (bad
+// package, target mismatch, prompt too long, token out of range, ...), 2 a
+// usage error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "facet.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *const kUsage =
+    "usage: facet-run MODEL.facet --prompt-ids ID,ID,... [options]\n"
+    "\n"
+    "Runs a compiled Facet package: prefills the prompt, then generates\n"
+    "tokens one at a time and prints their ids, comma-separated.\n"
+    "\n"
+    "options:\n"
+    "  --prompt-ids LIST    prompt token ids, comma-separated (required)\n"
+    "  -n N                 tokens to generate (default 32; 0: prefill only)\n"
+    "  --greedy             pick the most likely token (the default)\n"
+    "  --temperature T      sample from softmax(logits / T) (T > 0)\n"
+    "  --top-k K            sample among the K most likely tokens\n"
+    "  --top-p P            sample among the most likely tokens whose\n"
+    "                       probability reaches P (0 < P <= 1)\n"
+    "  --seed S             random seed for sampling (default 0)\n"
+    "  --threads N          threads for the kernels (default: all cores)\n"
+    "  --dump-logits FILE   write float32 logits, row-major\n"
+    "                       [prompt tokens + decoded tokens, vocab]: the\n"
+    "                       logits after every prompt token and every\n"
+    "                       generated token\n"
+    "  --stop-at-eos        stop after the model's end-of-sequence token\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 runtime error, 2 usage error.\n";
+
+struct UsageError {
+  std::string message;
+};
+
+struct RuntimeError {
+  std::string message;
+};
+
+struct Arguments {
+  std::string package;
+  std::vector<int32_t> prompt;
+  bool havePrompt = false;
+  long long generate = 32;
+  bool greedy = false;
+  bool sampling = false;
+  facet_sampling params = facet_default_sampling();
+  int32_t threads = 0;
+  std::string dumpLogits;
+  bool stopAtEos = false;
+};
+
+long long parseInteger(const std::string &option, const std::string &text,
+                       long long min, long long max) {
+  errno = 0;
+  char *end = nullptr;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || value < min ||
+      value > max)
+    throw UsageError{option + " expects an integer from " +
+                     std::to_string(min) + " to " + std::to_string(max) +
+                     ", got '" + text + "'"};
+  return value;
+}
+
+double parseReal(const std::string &option, const std::string &text) {
+  errno = 0;
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(value))
+    throw UsageError{option + " expects a number, got '" + text + "'"};
+  return value;
+}
+
+std::vector<int32_t> parseIds(const std::string &text) {
+  std::vector<int32_t> ids;
+  size_t begin = 0;
+  for (;;) {
+    size_t comma = text.find(',', begin);
+    std::string item = text.substr(
+        begin, comma == std::string::npos ? std::string::npos : comma - begin);
+    // Ids outside the vocabulary are the runtime's to report; here only the
+    // int32 range is checked.
+    ids.push_back(static_cast<int32_t>(
+        parseInteger("--prompt-ids", item, INT32_MIN, INT32_MAX)));
+    if (comma == std::string::npos)
+      break;
+    begin = comma + 1;
+  }
+  return ids;
+}
+
+Arguments parseArguments(int argc, char **argv) {
+  Arguments args;
+  bool haveTemperature = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    bool inlineValue = false;
+    if (arg.rfind("--", 0) == 0) {
+      size_t equals = arg.find('=');
+      if (equals != std::string::npos) {
+        value = arg.substr(equals + 1);
+        arg = arg.substr(0, equals);
+        inlineValue = true;
+      }
+    }
+    auto next = [&]() -> std::string {
+      if (inlineValue)
+        return value;
+      if (i + 1 >= argc)
+        throw UsageError{arg + " needs a value"};
+      return argv[++i];
+    };
+    auto flag = [&] {
+      if (inlineValue)
+        throw UsageError{arg + " takes no value"};
+    };
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--prompt-ids") {
+      args.prompt = parseIds(next());
+      args.havePrompt = true;
+    } else if (arg == "-n") {
+      args.generate = parseInteger("-n", next(), 0, INT32_MAX);
+    } else if (arg == "--greedy") {
+      flag();
+      args.greedy = true;
+    } else if (arg == "--temperature") {
+      double t = parseReal(arg, next());
+      if (t <= 0)
+        throw UsageError{"--temperature must be greater than 0 (use "
+                         "--greedy for argmax), got " +
+                         std::to_string(t)};
+      args.params.temperature = static_cast<float>(t);
+      haveTemperature = true;
+      args.sampling = true;
+    } else if (arg == "--top-k") {
+      args.params.top_k =
+          static_cast<int32_t>(parseInteger(arg, next(), 0, INT32_MAX));
+      args.sampling = true;
+    } else if (arg == "--top-p") {
+      double p = parseReal(arg, next());
+      if (!(p > 0 && p <= 1))
+        throw UsageError{"--top-p must be in (0, 1], got " + std::to_string(p)};
+      args.params.top_p = static_cast<float>(p);
+      args.sampling = true;
+    } else if (arg == "--seed") {
+      std::string text = next();
+      errno = 0;
+      char *end = nullptr;
+      unsigned long long seed = std::strtoull(text.c_str(), &end, 10);
+      if (text.empty() || text[0] == '-' || *end != '\0' || errno == ERANGE)
+        throw UsageError{"--seed expects a non-negative integer, got '" + text +
+                         "'"};
+      args.params.seed = seed;
+    } else if (arg == "--threads") {
+      args.threads = static_cast<int32_t>(parseInteger(arg, next(), 1, 4096));
+    } else if (arg == "--dump-logits") {
+      args.dumpLogits = next();
+      if (args.dumpLogits.empty())
+        throw UsageError{"--dump-logits needs a file name"};
+    } else if (arg == "--stop-at-eos") {
+      flag();
+      args.stopAtEos = true;
+    } else if (!arg.empty() && arg[0] == '-') {
+      throw UsageError{"unknown option '" + arg + "'"};
+    } else if (args.package.empty()) {
+      args.package = arg;
+    } else {
+      throw UsageError{"more than one package given ('" + args.package +
+                       "' and '" + arg + "')"};
+    }
+  }
+  if (args.package.empty())
+    throw UsageError{"no package given"};
+  if (!args.havePrompt)
+    throw UsageError{"--prompt-ids is required"};
+  if (args.greedy && args.sampling)
+    throw UsageError{"--greedy cannot be combined with --temperature, "
+                     "--top-k or --top-p"};
+  if (args.sampling && !haveTemperature)
+    args.params.temperature = 1.0f; // --top-k / --top-p alone: sample at T=1
+  return args;
+}
+
+void check(facet_status status) {
+  if (status != FACET_OK)
+    throw RuntimeError{facet_last_error()};
+}
+
+class LogitsFile {
+public:
+  explicit LogitsFile(const std::string &path) : path(path) {
+    if (!path.empty()) {
+      file = std::fopen(path.c_str(), "wb");
+      if (!file)
+        throw RuntimeError{"cannot write " + path + ": " +
+                           std::strerror(errno)};
+    }
+  }
+  // Unless close() succeeded, an error ended the run: no partial dump.
+  ~LogitsFile() {
+    if (file) {
+      std::fclose(file);
+      std::remove(path.c_str());
+    }
+  }
+  bool enabled() const { return file != nullptr; }
+  void write(const float *rows, size_t count) {
+    if (file && std::fwrite(rows, sizeof(float), count, file) != count)
+      throw RuntimeError{"cannot write " + path + ": " + std::strerror(errno)};
+  }
+  void close() {
+    if (file && std::fclose(file) != 0) {
+      file = nullptr;
+      std::remove(path.c_str());
+      throw RuntimeError{"cannot write " + path + ": " + std::strerror(errno)};
+    }
+    file = nullptr;
+  }
+
+private:
+  std::string path;
+  std::FILE *file = nullptr;
+};
+
+double seconds(std::chrono::steady_clock::duration duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+std::string rate(size_t tokens, double time) {
+  char text[128];
+  if (tokens == 0)
+    return "0 tokens";
+  std::snprintf(text, sizeof(text), "%zu tokens in %.2f ms (%.1f tok/s)",
+                tokens, time * 1e3, time > 0 ? double(tokens) / time : 0.0);
+  return text;
+}
+
+int run(const Arguments &args) {
+  facet_options options = facet_default_options();
+  options.num_threads = args.threads;
+  facet_model *model = nullptr;
+  check(facet_open(args.package.c_str(), &options, &model));
+  struct Closer {
+    facet_model *model;
+    ~Closer() { facet_close(model); }
+  } closer{model};
+  facet_model_info info;
+  check(facet_model_get_info(model, &info));
+
+  size_t prompt = args.prompt.size();
+  size_t generate = static_cast<size_t>(args.generate);
+  // Checked after the prefill, which reports bad ids and a prompt that alone
+  // is too long.
+  auto checkGenerationFits = [&] {
+    if (prompt + generate > size_t(info.max_context))
+      throw RuntimeError{
+          "prompt of " + std::to_string(prompt) + " tokens and " +
+          std::to_string(generate) +
+          " generated tokens do not fit the compiled context of " +
+          std::to_string(info.max_context) + " (use -n " +
+          std::to_string(info.max_context - int64_t(prompt)) + " or less)"};
+  };
+
+  LogitsFile dump(args.dumpLogits);
+  size_t vocab = size_t(info.vocab_size);
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point start = Clock::now();
+  double prefillTime;
+  if (dump.enabled()) {
+    // Chunk by chunk: a long prompt's logits need not fit in memory.
+    std::string writeError;
+    struct Sink {
+      LogitsFile *dump;
+      std::string *error;
+    } sink{&dump, &writeError};
+    auto write = [](void *user, size_t, const float *rows, size_t count,
+                    size_t vocabSize) {
+      Sink *sink = static_cast<Sink *>(user);
+      if (!sink->error->empty())
+        return;
+      try {
+        sink->dump->write(rows, count * vocabSize);
+      } catch (const RuntimeError &error) {
+        *sink->error = error.message;
+      }
+    };
+    check(
+        facet_prefill_chunked(model, args.prompt.data(), prompt, write, &sink));
+    prefillTime = seconds(Clock::now() - start);
+    if (!writeError.empty())
+      throw RuntimeError{writeError};
+  } else {
+    check(facet_prefill(model, args.prompt.data(), prompt));
+    prefillTime = seconds(Clock::now() - start);
+  }
+
+  checkGenerationFits();
+
+  double decodeTime = 0;
+  size_t decoded = 0;
+  for (size_t i = 0; i < generate; ++i) {
+    int32_t token;
+    check(facet_sample(model, &args.params, &token));
+    std::printf(i == 0 ? "%d" : ",%d", token);
+    std::fflush(stdout);
+    bool eos = false;
+    for (size_t e = 0; e < info.eos_token_count; ++e)
+      eos |= info.eos_token_ids[e] == token;
+    if (args.stopAtEos && eos)
+      break;
+    // Decode every generated token (the last one too), so the dump holds
+    // the logits after each: rows = prompt + generated, like the fixtures.
+    Clock::time_point before = Clock::now();
+    check(facet_decode(model, token));
+    decodeTime += seconds(Clock::now() - before);
+    ++decoded;
+    if (dump.enabled()) {
+      const float *logits;
+      check(facet_logits(model, &logits, nullptr));
+      dump.write(logits, vocab);
+    }
+  }
+  std::printf("\n");
+  dump.close();
+  std::fprintf(stderr, "facet-run: prefill %s; decode %s; %d threads\n",
+               rate(prompt, prefillTime).c_str(),
+               rate(decoded, decodeTime).c_str(), info.num_threads);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Arguments args;
+  try {
+    args = parseArguments(argc, argv);
+  } catch (const UsageError &error) {
+    std::fprintf(stderr, "facet-run: error: %s\n(run facet-run --help)\n",
+                 error.message.c_str());
+    return 2;
+  }
+  try {
+    return run(args);
+  } catch (const RuntimeError &error) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "facet-run: error: %s\n", error.message.c_str());
+    return 1;
+  }
+}
