@@ -1,0 +1,35 @@
+//===- KernelSignature.h - How a generated kernel is called ----*- C++ -*-===//
+//
+// The ordered parameters of a generated kernel, in terms the plan can bind:
+// the kernel region's inputs and results, a KV cache's keys or values, or a
+// per-step scalar. The kernel generator decides the order; the plan builder
+// turns each parameter into a package::Arg.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FACET_CODEGEN_PLAN_KERNELSIGNATURE_H
+#define FACET_CODEGEN_PLAN_KERNELSIGNATURE_H
+
+#include "runtime/package/Manifest.h"
+
+#include <string>
+#include <vector>
+
+namespace facet::codegen {
+
+struct KernelParam {
+  enum class Kind { Input, Output, CacheKeys, CacheValues, Scalar };
+  Kind kind = Kind::Input;
+  unsigned index = 0;           // Input / Output: position in the region
+  std::string cache;            // CacheKeys / CacheValues: kv_cache symbol
+  package::ScalarKind scalar = package::ScalarKind::Tokens;
+};
+
+struct KernelSignature {
+  std::string symbol;           // exported entry, int symbol(void **args)
+  std::vector<KernelParam> params;
+};
+
+} // namespace facet::codegen
+
+#endif // FACET_CODEGEN_PLAN_KERNELSIGNATURE_H

@@ -1,0 +1,279 @@
+//===- PlanBuilder.cpp - Host plan of a kernel-outlined module ------------===//
+
+#include "codegen/plan/PlanBuilder.h"
+
+#include "frontend/support/Error.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+
+using namespace mlir;
+
+namespace facet::codegen {
+
+package::ElementType toElementType(Type type) {
+  if (type.isF32())
+    return package::ElementType::F32;
+  if (type.isF16())
+    return package::ElementType::F16;
+  if (type.isBF16())
+    return package::ElementType::BF16;
+  if (type.isSignlessInteger(32))
+    return package::ElementType::I32;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  throw Error(fmt::format("internal: no package element type for {}", text));
+}
+
+namespace {
+
+uint64_t alignTo64(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+std::vector<int64_t> bufferShape(RankedTensorType type, llvm::StringRef what) {
+  std::vector<int64_t> shape;
+  for (auto [index, dim] : llvm::enumerate(type.getShape())) {
+    if (ShapedType::isDynamic(dim)) {
+      if (index != 0)
+        throw Error(fmt::format("cannot plan {}: only the token dimension "
+                                "may be dynamic",
+                                what.str()));
+      shape.push_back(package::kTokens);
+    } else {
+      shape.push_back(dim);
+    }
+  }
+  return shape;
+}
+
+/// Places buffers in one arena: a buffer may reuse the bytes of any buffer
+/// whose last use came at an earlier step (first fit, 64-byte aligned).
+uint64_t assignArenaOffsets(std::vector<package::BufferInfo> &buffers,
+                            const std::vector<int64_t> &firstStep,
+                            const std::vector<int64_t> &lastStep,
+                            int64_t maxTokens) {
+  struct Live {
+    uint64_t offset, bytes;
+    int64_t lastStep;
+  };
+  std::vector<size_t> order(buffers.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return firstStep[a] < firstStep[b];
+  });
+
+  std::vector<Live> live; // sorted by offset
+  uint64_t arenaBytes = 0;
+  for (size_t id : order) {
+    live.erase(std::remove_if(live.begin(), live.end(),
+                              [&](const Live &l) {
+                                return l.lastStep < firstStep[id];
+                              }),
+               live.end());
+    uint64_t bytes = alignTo64(package::bufferBytes(buffers[id], maxTokens));
+    uint64_t offset = 0;
+    for (const Live &l : live) {
+      if (offset + bytes <= l.offset)
+        break;
+      offset = std::max(offset, l.offset + l.bytes);
+    }
+    buffers[id].arenaOffset = offset;
+    live.push_back({offset, bytes, lastStep[id]});
+    std::sort(live.begin(), live.end(),
+              [](const Live &a, const Live &b) { return a.offset < b.offset; });
+    arenaBytes = std::max(arenaBytes, offset + bytes);
+  }
+  return arenaBytes;
+}
+
+class EntryPlanner {
+public:
+  EntryPlanner(const std::map<std::string, uint64_t> &weightIndex,
+               const std::map<std::string, uint64_t> &cacheIndex,
+               const KernelProvider &kernels)
+      : weightIndex(weightIndex), cacheIndex(cacheIndex), kernels(kernels) {}
+
+  package::EntryPoint plan(func::FuncOp func, int64_t maxTokens);
+
+private:
+  uint64_t newBuffer(Value value, const std::string &name);
+  uint64_t bufferOf(Value value);
+  package::Arg argFor(Value value);
+  void use(uint64_t buffer) { lastStep[buffer] = currentStep; }
+
+  const std::map<std::string, uint64_t> &weightIndex;
+  const std::map<std::string, uint64_t> &cacheIndex;
+  const KernelProvider &kernels;
+
+  package::EntryPoint entry;
+  llvm::DenseMap<Value, uint64_t> buffers;
+  llvm::DenseMap<Value, uint64_t> weights;
+  std::vector<int64_t> firstStep, lastStep;
+  int64_t currentStep = 0;
+};
+
+uint64_t EntryPlanner::newBuffer(Value value, const std::string &name) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type)
+    throw Error(fmt::format("cannot plan {}: not a ranked tensor", name));
+  package::BufferInfo buffer;
+  buffer.name = name;
+  buffer.type = toElementType(type.getElementType());
+  buffer.shape = bufferShape(type, name);
+  uint64_t id = entry.buffers.size();
+  entry.buffers.push_back(std::move(buffer));
+  firstStep.push_back(currentStep);
+  lastStep.push_back(currentStep);
+  buffers[value] = id;
+  return id;
+}
+
+uint64_t EntryPlanner::bufferOf(Value value) {
+  auto found = buffers.find(value);
+  if (found == buffers.end())
+    throw Error("internal: value used before the plan defines it");
+  use(found->second);
+  return found->second;
+}
+
+package::Arg EntryPlanner::argFor(Value value) {
+  auto weight = weights.find(value);
+  if (weight != weights.end())
+    return {package::ArgKind::Weight, weight->second};
+  return {package::ArgKind::Buffer, bufferOf(value)};
+}
+
+package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
+  entry.name = func.getName().str();
+  entry.maxTokens = maxTokens;
+  if (func.getNumArguments() != 2 || func.getNumResults() != 1)
+    throw Error(fmt::format("entry point @{} must take (token_ids, "
+                            "positions) and return logits",
+                            entry.name));
+
+  currentStep = -1; // the inputs exist before the first step
+  entry.tokenIdsBuffer = newBuffer(func.getArgument(0), "token_ids");
+  entry.positionsBuffer = newBuffer(func.getArgument(1), "positions");
+  currentStep = 0;
+
+  for (Operation &op : func.getBody().getOps()) {
+    if (auto weight = dyn_cast<WeightOp>(op)) {
+      weights[weight.getResult()] = weightIndex.at(weight.getName().str());
+    } else if (auto kernel = dyn_cast<KernelOp>(op)) {
+      auto [kernelId, signature] = kernels(kernel);
+      package::Step step;
+      step.kind = package::StepKind::Kernel;
+      step.kernel = kernelId;
+      // Outputs get buffers first so that inputs used for the last time
+      // here cannot share their bytes.
+      std::vector<uint64_t> outputs;
+      for (auto [index, result] : llvm::enumerate(kernel.getResults()))
+        outputs.push_back(newBuffer(
+            result, kernel.getName().str() + "#" + std::to_string(index)));
+      for (const KernelParam &param : signature->params) {
+        switch (param.kind) {
+        case KernelParam::Kind::Input:
+          step.args.push_back(argFor(kernel.getInputs()[param.index]));
+          break;
+        case KernelParam::Kind::Output:
+          step.args.push_back({package::ArgKind::Buffer, outputs[param.index]});
+          break;
+        case KernelParam::Kind::CacheKeys:
+        case KernelParam::Kind::CacheValues:
+          step.args.push_back({param.kind == KernelParam::Kind::CacheKeys
+                                   ? package::ArgKind::CacheKeys
+                                   : package::ArgKind::CacheValues,
+                               cacheIndex.at(param.cache)});
+          break;
+        case KernelParam::Kind::Scalar:
+          step.args.push_back({package::ArgKind::Scalar,
+                               static_cast<uint64_t>(param.scalar)});
+          break;
+        }
+      }
+      // Positions and token ids feed many kernels implicitly (attention
+      // masks, RoPE); keep them alive for the whole step.
+      entry.steps.push_back(std::move(step));
+      ++currentStep;
+    } else if (auto store = dyn_cast<KVStoreOp>(op)) {
+      package::Step step;
+      step.kind = package::StepKind::KVStore;
+      step.cache = cacheIndex.at(store.getCache().str());
+      step.args.push_back({package::ArgKind::Buffer, bufferOf(store.getKeys())});
+      step.args.push_back(
+          {package::ArgKind::Buffer, bufferOf(store.getValues())});
+      entry.steps.push_back(std::move(step));
+      ++currentStep;
+    } else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      entry.logitsBuffer = bufferOf(ret.getOperand(0));
+    } else {
+      throw Error(fmt::format(
+          "cannot plan '{}' in @{}: run --facet-outline-kernels first",
+          op.getName().getStringRef().str(), entry.name));
+    }
+  }
+
+  // Inputs and the returned logits live across the whole call.
+  int64_t end = currentStep;
+  lastStep[entry.tokenIdsBuffer] = end;
+  lastStep[entry.positionsBuffer] = end;
+  lastStep[entry.logitsBuffer] = end;
+  entry.arenaBytes =
+      assignArenaOffsets(entry.buffers, firstStep, lastStep, maxTokens);
+  return entry;
+}
+
+} // namespace
+
+void buildPlan(ModuleOp module, const PlanOptions &options,
+               const KernelProvider &kernels, package::Manifest &manifest) {
+  std::map<std::string, uint64_t> weightIndex;
+  for (auto param : module.getOps<ParamOp>()) {
+    auto type = dyn_cast<RankedTensorType>(param.getType());
+    if (!type)
+      throw Error(fmt::format("weight '{}': quantized weights are not "
+                              "supported by this code generator yet",
+                              param.getSymName().str()));
+    package::WeightInfo weight;
+    weight.name = param.getSymName().str();
+    weight.type = toElementType(type.getElementType());
+    weight.shape.assign(type.getShape().begin(), type.getShape().end());
+    weight.bytes = type.getNumElements() * package::elementSize(weight.type);
+    weightIndex.emplace(weight.name, manifest.weights.size());
+    manifest.weights.push_back(std::move(weight));
+  }
+
+  std::map<std::string, uint64_t> cacheIndex;
+  for (auto cacheOp : module.getOps<KVCacheOp>()) {
+    package::CacheInfo cache;
+    cache.name = cacheOp.getSymName().str();
+    cache.type = package::ElementType::F32;
+    cache.kvHeads = cacheOp.getKvHeads();
+    cache.headDim = cacheOp.getHeadDim();
+    cache.window = cacheOp.getWindow();
+    // A sliding ring must hold the window behind the oldest query of a
+    // prefill chunk plus the whole chunk: W + chunk - 1 entries.
+    cache.capacity =
+        cache.window > 0
+            ? std::min(options.maxContext, cache.window + options.prefillChunk - 1)
+            : options.maxContext;
+    cacheIndex.emplace(cache.name, manifest.caches.size());
+    manifest.caches.push_back(std::move(cache));
+  }
+
+  for (auto [name, maxTokens] :
+       {std::pair<const char *, int64_t>{"prefill", options.prefillChunk},
+        std::pair<const char *, int64_t>{"decode", 1}}) {
+    auto func = module.lookupSymbol<func::FuncOp>(name);
+    if (!func)
+      throw Error(fmt::format("the module has no @{} entry point", name));
+    EntryPlanner planner(weightIndex, cacheIndex, kernels);
+    manifest.entryPoints.push_back(planner.plan(func, maxTokens));
+  }
+}
+
+} // namespace facet::codegen

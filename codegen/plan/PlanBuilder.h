@@ -1,0 +1,44 @@
+//===- PlanBuilder.h - Host plan of a kernel-outlined module ---*- C++ -*-===//
+//
+// Turns the entry points of a module whose compute lives in facet.kernel
+// regions into the package's host plan: activation buffers with arena
+// offsets, KV caches with their ring capacity, and the ordered steps
+// (kernel launches and KV-cache writes) of `prefill` and `decode`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FACET_CODEGEN_PLAN_PLANBUILDER_H
+#define FACET_CODEGEN_PLAN_PLANBUILDER_H
+
+#include "codegen/plan/KernelSignature.h"
+#include "dialects/FacetDialect.h"
+#include "runtime/package/Manifest.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <functional>
+
+namespace facet::codegen {
+
+struct PlanOptions {
+  int64_t prefillChunk = 64;  // tokens per prefill call
+  int64_t maxContext = 0;     // positions the caches hold
+};
+
+/// Returns the index in Manifest::kernels of the code for `kernel` (compiling
+/// it, or reusing identical code) and its calling signature.
+using KernelProvider =
+    std::function<std::pair<uint64_t, const KernelSignature *>(KernelOp)>;
+
+/// Fills `manifest.weights` (names, types, shapes; offsets are the package
+/// writer's job), `manifest.caches` and `manifest.entryPoints` from
+/// `module`. Throws facet::Error for IR it cannot plan.
+void buildPlan(mlir::ModuleOp module, const PlanOptions &options,
+               const KernelProvider &kernels, package::Manifest &manifest);
+
+/// Bytes one activation row of `type` takes, and its package element type.
+package::ElementType toElementType(mlir::Type elementType);
+
+} // namespace facet::codegen
+
+#endif // FACET_CODEGEN_PLAN_PLANBUILDER_H
