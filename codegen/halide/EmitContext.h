@@ -1,0 +1,99 @@
+//===- EmitContext.h - What op emitters may ask of a kernel ----*- C++ -*-===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+//
+// Emitters are pure functions from an op and its operands' HTensors to its
+// results' HTensors. What is not an SSA operand comes from the context: the
+// buffers of a `facet.weight` op, the keys and values of a KV cache (caches
+// are symbols, not values), and the step's context length. Emitters also
+// register every Func they create as a Stage, saying what kind of
+// computation it is; the schedule (Schedule.h) decides from that where each
+// stage is computed, so emitters contain no scheduling code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FACET_CODEGEN_HALIDE_EMITCONTEXT_H
+#define FACET_CODEGEN_HALIDE_EMITCONTEXT_H
+
+#include "codegen/halide/HTensor.h"
+#include "dialects/FacetDialect.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace facet::codegen {
+
+enum class StageKind {
+  /// Index remapping or type widening (split_heads, an input read as f32):
+  /// always inlined into its consumers.
+  View,
+  /// Elementwise math (add, gelu_tanh, an rms_norm's final scaling): stored
+  /// whole by default, inlined when the schedule asks for it.
+  Pointwise,
+  /// Stored over its whole domain, before its consumers run: reductions
+  /// (linear, sums of squares, softmax statistics) and values that many
+  /// consumers reread (RoPE angles).
+  Materialized,
+  /// A per-row temporary: stored for one iteration of `parent`'s outer loop
+  /// (all dimensions but the innermost), e.g. one (head, token)'s attention
+  /// scores. Keeps memory bounded by one row instead of the whole domain.
+  Inner,
+};
+
+/// One Func of a kernel and how it may be computed.
+struct Stage {
+  Halide::Func func;
+  StageKind kind = StageKind::Materialized;
+  std::string role;                   ///< e.g. "linear", "attention.scores"
+  std::optional<int64_t> innerExtent; ///< static extent of argument 0
+  bool vectorizeDynamicInner = false; ///< vectorize argument 0 even when its
+                                      ///< extent is only known at run time
+  Halide::Func parent;                ///< Inner: the consumer it lives in
+};
+
+/// The keys and values of one KV cache, as the kernel reads them: Funcs
+/// (j, kvHead, slot) yielding f32 over a ring of `capacity` slots, position
+/// p in slot p % capacity.
+struct CacheView {
+  Halide::Func keys;
+  Halide::Func values;
+  Halide::Expr capacity;
+  int64_t kvHeads = 0;
+  int64_t headDim = 0;
+  int64_t window = 0; ///< the declaration's window (0: full attention)
+};
+
+class EmitContext {
+public:
+  virtual ~EmitContext() = default;
+
+  /// The buffer of the weight that `op` names, as a kernel input.
+  virtual HTensor weight(WeightOp op) = 0;
+  /// The cache `symbol` that `user` (an attention op) reads.
+  virtual CacheView cache(mlir::Operation *user, llvm::StringRef symbol) = 0;
+  /// One more than the last position of this step (at least every
+  /// positions[t] + 1): bounds the attention reductions.
+  virtual Halide::Expr contextLength() = 0;
+
+  /// A Func name unique in this kernel, made from `base`.
+  std::string uniqueName(llvm::StringRef base);
+
+  /// Records a stage; returns `stage.func` for convenience.
+  Halide::Func addStage(Stage stage);
+  Halide::Func addStage(Halide::Func func, StageKind kind, std::string role,
+                        std::optional<int64_t> innerExtent);
+  const std::vector<Stage> &stages() const { return stageList; }
+
+private:
+  unsigned nextId = 0;
+  std::vector<Stage> stageList;
+};
+
+} // namespace facet::codegen
+
+#endif // FACET_CODEGEN_HALIDE_EMITCONTEXT_H

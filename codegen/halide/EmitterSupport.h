@@ -1,0 +1,89 @@
+//===- EmitterSupport.h - Helpers shared by the op emitters ----*- C++ -*-===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+//
+// Internal to codegen/halide: errors that name the op, fresh variables,
+// shapes from MLIR types, registering a result, and the scalar formulas
+// several emitters share (RMS scaling, GELU), written in the reference
+// evaluator's operation order.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FACET_CODEGEN_HALIDE_EMITTERSUPPORT_H
+#define FACET_CODEGEN_HALIDE_EMITTERSUPPORT_H
+
+#include "codegen/halide/EmitContext.h"
+#include "codegen/halide/HTensor.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Operation.h"
+
+#include <string>
+#include <vector>
+
+namespace facet::codegen::detail {
+
+/// Throws facet::Error: "codegen: 'facet.rope' at <loc>: <what>".
+[[noreturn]] void fail(mlir::Operation *op, const std::string &what);
+
+inline void require(bool ok, mlir::Operation *op, const std::string &what) {
+  if (!ok)
+    fail(op, what);
+}
+
+/// `rank` variables, innermost-first ("i0" is the last MLIR dimension).
+std::vector<Halide::Var> makeVars(size_t rank);
+std::vector<Halide::Expr> asExprs(const std::vector<Halide::Var> &vars);
+
+/// The shape of `value`'s ranked tensor type, outermost-first, with its
+/// dynamic dimension (the token count) set to `tokens`.
+std::vector<Halide::Expr> shapeOf(mlir::Operation *op, mlir::Value value,
+                                  const Halide::Expr &tokens);
+
+/// The static size of dimension `dim` (outermost-first) of `value`'s type;
+/// fails when it is dynamic.
+int64_t staticDim(mlir::Operation *op, mlir::Value value, unsigned dim);
+
+/// Checks that `operand` has the rank of `value`'s type.
+void requireRank(mlir::Operation *op, const HTensor &operand, size_t rank,
+                 const char *what);
+
+/// The HTensor of result `value` computed by `func` (a stage of `kind`):
+/// registers the stage and, for an f16/bf16-typed result, rounds through
+/// that type in a View stage on top.
+HTensor makeResult(EmitContext &ctx, mlir::Value value, Halide::Func func,
+                   std::vector<Halide::Expr> shape, StageKind kind,
+                   const std::string &role);
+
+inline float attrValue(mlir::FloatAttr attr) {
+  return static_cast<float>(attr.getValueAsDouble());
+}
+
+/// (sumSquares / n + epsilon)^-1/2, the RMS norm's scale.
+Halide::Expr inverseRms(const Halide::Expr &sumSquares, int64_t n,
+                        float epsilon);
+
+/// gelu_pytorch_tanh: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+Halide::Expr geluTanh(const Halide::Expr &x);
+
+/// Sum of x^2 over `input`'s innermost dimension, for every outer index:
+/// a Materialized stage of rank `input.rank() - 1` (args innermost-first).
+Halide::Func sumOfSquares(EmitContext &ctx, const HTensor &input,
+                          const std::string &role);
+
+/// Per-op emitters that live in their own files.
+std::vector<HTensor> emitAttention(AttentionOp op,
+                                   llvm::ArrayRef<HTensor> operands,
+                                   EmitContext &ctx);
+std::vector<HTensor> emitMoERouter(MoERouterOp op,
+                                   llvm::ArrayRef<HTensor> operands,
+                                   EmitContext &ctx);
+std::vector<HTensor> emitMoEExperts(MoEExpertsOp op,
+                                    llvm::ArrayRef<HTensor> operands,
+                                    EmitContext &ctx);
+
+} // namespace facet::codegen::detail
+
+#endif // FACET_CODEGEN_HALIDE_EMITTERSUPPORT_H

@@ -1,0 +1,70 @@
+//===- HTensor.h - A tensor value inside a Halide kernel -------*- C++ -*-===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+//
+// The value an op emitter consumes and produces: a Halide Func plus the shape
+// of the MLIR tensor it stands for.
+//
+// Conventions shared by every emitter:
+// - `shape` is outermost-first like the MLIR type ([T, H, hd]); `func` takes
+//   its arguments innermost-first (func(j, h, t)), so argument 0 walks
+//   memory contiguously.
+// - The token extent T is a runtime Expr (an input buffer's extent); every
+//   other extent is a constant from the type.
+// - Float tensors yield f32 whatever their storage type: f16/bf16 inputs are
+//   widened where they are read, and results typed f16/bf16 are rounded to
+//   that type (ops compute in f32, storage is narrower). Integer tensors
+//   (token ids, positions, expert indices) yield i32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FACET_CODEGEN_HALIDE_HTENSOR_H
+#define FACET_CODEGEN_HALIDE_HTENSOR_H
+
+#include "Halide.h"
+
+#include "mlir/IR/Types.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace facet::codegen {
+
+struct HTensor {
+  Halide::Func func;
+  std::vector<Halide::Expr> shape; ///< outermost-first
+
+  size_t rank() const { return shape.size(); }
+  /// Extent of dimension `dim`, counted outermost-first as in the MLIR type.
+  const Halide::Expr &extent(size_t dim) const { return shape.at(dim); }
+  /// The innermost extent (the last MLIR dimension).
+  const Halide::Expr &innerExtent() const { return shape.back(); }
+  /// A constant extent, or nullopt for a runtime one.
+  std::optional<int64_t> staticExtent(size_t dim) const;
+};
+
+/// The Halide type of a tensor element type as stored in memory: f32, f16,
+/// bf16, i32, i8, ui8. Throws facet::Error for anything else.
+Halide::Type storageType(mlir::Type elementType);
+
+/// The type an emitter computes a tensor of `elementType` in: Int(32) for
+/// integers, Float(32) for floats.
+Halide::Type computeType(mlir::Type elementType);
+
+/// `value` (stored as `storage`) widened to f32. f16 goes through integer
+/// bit manipulation instead of Halide 14's software Float(16) conversion
+/// (shared/kernel-lab/RESULTS.md); exact for every finite value, subnormals
+/// included.
+Halide::Expr widenToF32(Halide::Expr value, Halide::Type storage);
+
+/// An f32 `value` rounded to `storage` (f16/bf16) and back, so that a
+/// narrow-typed result carries exactly the values its storage can hold.
+/// Identity for f32.
+Halide::Expr roundThrough(Halide::Expr value, Halide::Type storage);
+
+} // namespace facet::codegen
+
+#endif // FACET_CODEGEN_HALIDE_HTENSOR_H

@@ -1,0 +1,403 @@
+//===- KernelBuilder.cpp - A list of facet ops -> one Halide kernel -------===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/halide/KernelBuilder.h"
+
+#include "codegen/halide/EmitterSupport.h"
+#include "codegen/halide/OpEmitters.h"
+#include "frontend/support/Error.h"
+
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cctype>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+
+using namespace Halide;
+
+namespace facet::codegen {
+namespace {
+
+std::string sanitize(llvm::StringRef text) {
+  std::string name;
+  for (char c : text)
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
+    name = "v" + name;
+  return name;
+}
+
+/// Tells Halide what it can assume about a dense buffer of `shape`
+/// (outermost-first) whose dimension d (innermost-first) is `dim(d)`:
+/// minima 0, the extents of static dimensions, and the strides of
+/// dimensions that have only static ones inside.
+template <typename DimensionOf>
+void constrainDense(DimensionOf dim, llvm::ArrayRef<int64_t> shape) {
+  int rank = shape.size();
+  int64_t stride = 1;
+  bool staticInside = true;
+  for (int d = 0; d < rank; ++d) {
+    int64_t size = shape[rank - 1 - d];
+    Internal::Dimension dimension = dim(d);
+    dimension.set_min(0);
+    if (!mlir::ShapedType::isDynamic(size))
+      dimension.set_extent(static_cast<int32_t>(size));
+    if (d > 0 && staticInside)
+      dimension.set_stride(static_cast<int32_t>(stride));
+    if (mlir::ShapedType::isDynamic(size))
+      staticInside = false;
+    else
+      stride *= size;
+  }
+}
+
+void constrainDense(const ImageParam &param, llvm::ArrayRef<int64_t> shape) {
+  constrainDense([&](int d) { return param.dim(d); }, shape);
+}
+
+void constrainDenseOutput(Func &output, llvm::ArrayRef<int64_t> shape) {
+  constrainDense([&](int d) { return output.output_buffer().dim(d); }, shape);
+}
+
+mlir::RankedTensorType tensorType(mlir::Value value, const std::string &what) {
+  auto type = mlir::dyn_cast<mlir::RankedTensorType>(value.getType());
+  if (!type)
+    throw Error(fmt::format("codegen: {} is not a ranked tensor", what));
+  return type;
+}
+
+/// An ImageParam's contents as the HTensor emitters read: f32 or i32.
+HTensor wrapParam(const ImageParam &param, mlir::RankedTensorType type,
+                  const std::string &name) {
+  Type storage = storageType(type.getElementType());
+  std::vector<Var> vars = detail::makeVars(type.getRank());
+  Func read(name + "_read");
+  read(vars) = widenToF32(param(vars), storage);
+  HTensor tensor;
+  tensor.func = read;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    tensor.shape.push_back(
+        type.isDynamicDim(d) ? param.dim(type.getRank() - 1 - d).extent()
+                             : Expr(static_cast<int32_t>(type.getDimSize(d))));
+  return tensor;
+}
+
+/// The kernel under construction: owns the arguments and answers the
+/// emitters' questions about weights, caches and the context length.
+class Builder : public EmitContext {
+public:
+  explicit Builder(BuiltKernel &kernel) : kernel(kernel) {}
+
+  HTensor addInput(mlir::Value value, unsigned index, const std::string &name) {
+    auto type = tensorType(value, "kernel input " + name);
+    std::string unique = sanitize(name);
+    if (!inputNames.insert(unique).second)
+      unique += "_" + std::to_string(index);
+    ImageParam param(storageType(type.getElementType()), type.getRank(),
+                     unique);
+    constrainDense(param, type.getShape());
+    kernel.inputs.push_back(param);
+    kernel.arguments.push_back(param);
+    kernel.argInfo.push_back({KernelArgInfo::Kind::Input, index, ""});
+    return wrapParam(param, type, param.name());
+  }
+
+  HTensor weight(WeightOp op) override {
+    std::string symbol = op.getName().str();
+    auto type = tensorType(op.getResult(), "weight @" + symbol);
+    auto found = weightParams.find(symbol);
+    if (found == weightParams.end()) {
+      ImageParam param(storageType(type.getElementType()), type.getRank(),
+                       sanitize("w_" + symbol));
+      constrainDense(param, type.getShape());
+      kernel.weights.emplace_back(symbol, param);
+      pendingWeights.push_back(param);
+      pendingWeightInfo.push_back({KernelArgInfo::Kind::Weight, 0, symbol});
+      found = weightParams.emplace(symbol, param).first;
+    }
+    return wrapParam(found->second, type, uniqueName("w_" + symbol));
+  }
+
+  CacheView cache(mlir::Operation *user, llvm::StringRef symbol) override {
+    auto decl = mlir::SymbolTable::lookupNearestSymbolFrom<KVCacheOp>(
+        user, mlir::StringAttr::get(user->getContext(), symbol));
+    if (!decl)
+      detail::fail(user, "names @" + symbol.str() +
+                             ", which is not a facet.kv_cache");
+    auto found = cacheViews.find(symbol.str());
+    if (found != cacheViews.end())
+      return found->second;
+    int64_t heads = decl.getKvHeadsAttr().getInt();
+    int64_t headDim = decl.getHeadDimAttr().getInt();
+    std::string base = sanitize(symbol);
+    ImageParam keys(Float(32), 3, base + "_keys");
+    ImageParam values(Float(32), 3, base + "_values");
+    int64_t shape[] = {mlir::ShapedType::kDynamic, heads, headDim};
+    constrainDense(keys, shape);
+    constrainDense(values, shape);
+    kernel.caches.push_back({symbol.str(), keys, values});
+
+    CacheView view;
+    Var j("j"), h("h"), s("s");
+    view.keys = Func(base + "_keys_read");
+    view.keys(j, h, s) = keys(j, h, s);
+    view.values = Func(base + "_values_read");
+    view.values(j, h, s) = values(j, h, s);
+    view.capacity = keys.dim(2).extent();
+    view.kvHeads = heads;
+    view.headDim = headDim;
+    view.window = decl.getKind() == CacheKind::sliding
+                      ? decl.getWindowAttr().getInt()
+                      : 0;
+    cacheViews.emplace(symbol.str(), view);
+    return view;
+  }
+
+  Expr contextLength() override {
+    if (!kernel.contextLength)
+      kernel.contextLength = Param<int32_t>("context_length");
+    return *kernel.contextLength;
+  }
+
+  /// Appends the arguments gathered while emitting, in the documented order.
+  void finishArguments() {
+    for (size_t i = 0; i < pendingWeights.size(); ++i) {
+      kernel.arguments.push_back(pendingWeights[i]);
+      kernel.argInfo.push_back(pendingWeightInfo[i]);
+    }
+    for (const BuiltKernel::CacheParams &cache : kernel.caches) {
+      kernel.arguments.push_back(cache.keys);
+      kernel.argInfo.push_back(
+          {KernelArgInfo::Kind::CacheKeys, 0, cache.symbol});
+      kernel.arguments.push_back(cache.values);
+      kernel.argInfo.push_back(
+          {KernelArgInfo::Kind::CacheValues, 0, cache.symbol});
+    }
+    if (kernel.contextLength) {
+      kernel.arguments.push_back(*kernel.contextLength);
+      kernel.argInfo.push_back({KernelArgInfo::Kind::ContextLength, 0, ""});
+    }
+  }
+
+private:
+  BuiltKernel &kernel;
+  std::set<std::string> inputNames;
+  std::map<std::string, ImageParam> weightParams;
+  std::vector<ImageParam> pendingWeights;
+  std::vector<KernelArgInfo> pendingWeightInfo;
+  std::map<std::string, CacheView> cacheViews;
+};
+
+} // namespace
+
+std::vector<Argument> BuiltKernel::inputArguments() const {
+  std::vector<Argument> args;
+  for (size_t i = 0; i < arguments.size(); ++i)
+    if (argInfo[i].kind != KernelArgInfo::Kind::Output)
+      args.push_back(arguments[i]);
+  return args;
+}
+
+void BuiltKernel::compileToObject(const std::string &path,
+                                  const std::string &functionName,
+                                  const TargetInfo &target,
+                                  bool withRuntime) const {
+  Target halideTarget = target.halide;
+  if (!withRuntime)
+    halideTarget = halideTarget.with_feature(Target::NoRuntime);
+  try {
+    Pipeline(pipeline).compile_to_object(path, inputArguments(), functionName,
+                                         halideTarget);
+  } catch (const Halide::Error &error) {
+    throw Error(fmt::format("codegen: compiling kernel '{}' for {} failed: {}",
+                            name, target.name, error.what()));
+  }
+}
+
+BuiltKernel buildKernel(llvm::ArrayRef<mlir::Operation *> ops,
+                        llvm::ArrayRef<mlir::Value> inputs,
+                        llvm::ArrayRef<mlir::Value> results,
+                        const std::string &name, const KernelSchedule &schedule,
+                        llvm::ArrayRef<std::string> inputNames) {
+  BuiltKernel kernel;
+  kernel.name = name;
+  kernel.schedule = schedule;
+  Builder builder(kernel);
+  llvm::DenseMap<mlir::Value, HTensor> values;
+  try {
+    for (auto [index, input] : llvm::enumerate(inputs))
+      values[input] = builder.addInput(input, index,
+                                       index < inputNames.size() &&
+                                               !inputNames[index].empty()
+                                           ? inputNames[index]
+                                           : fmt::format("in{}", index));
+    for (mlir::Operation *op : ops) {
+      requireEmittable(op);
+      std::vector<HTensor> operands;
+      for (mlir::Value operand : op->getOperands()) {
+        auto found = values.find(operand);
+        if (found == values.end())
+          detail::fail(op, "uses a value that is neither a kernel input nor "
+                           "computed earlier in the kernel");
+        operands.push_back(found->second);
+      }
+      std::vector<HTensor> produced = emitOp(op, operands, builder);
+      for (auto [result, tensor] : llvm::zip(op->getResults(), produced))
+        values[result] = tensor;
+    }
+  } catch (const Halide::Error &error) {
+    throw Error(
+        fmt::format("codegen: building kernel '{}': {}", name, error.what()));
+  }
+  builder.finishArguments();
+
+  // Outputs: an op's stored Func directly when it can be; otherwise a copy
+  // (an input or a view yielded as is, a value yielded twice, f16/bf16).
+  std::map<std::string, StageKind> kinds;
+  for (const Stage &stage : builder.stages())
+    kinds[stage.func.name()] = stage.kind;
+  std::set<std::string> used;
+  std::vector<Stage> outputStages;
+  for (auto [index, result] : llvm::enumerate(results)) {
+    auto found = values.find(result);
+    if (found == values.end())
+      throw Error(fmt::format("codegen: kernel '{}' result {} is not computed "
+                              "by its ops",
+                              name, index));
+    auto type = tensorType(result, fmt::format("result {}", index));
+    Type storage = storageType(type.getElementType());
+    const HTensor &tensor = found->second;
+    auto kind = kinds.find(tensor.func.name());
+    bool direct = kind != kinds.end() &&
+                  (kind->second == StageKind::Materialized ||
+                   kind->second == StageKind::Pointwise) &&
+                  !used.count(tensor.func.name()) &&
+                  storage == tensor.func.output_types()[0];
+    Func output = tensor.func;
+    if (!direct) {
+      std::vector<Var> vars = detail::makeVars(type.getRank());
+      output = Func(builder.uniqueName(fmt::format("out{}", index)));
+      output(vars) = cast(storage, tensor.func(vars));
+    }
+    used.insert(output.name());
+    constrainDenseOutput(output, type.getShape());
+    Stage stage;
+    stage.func = output;
+    stage.kind = StageKind::Materialized;
+    stage.role = "output";
+    if (!type.isDynamicDim(type.getRank() - 1))
+      stage.innerExtent = type.getShape().back();
+    outputStages.push_back(stage);
+    kernel.outputs.push_back(output);
+    kernel.arguments.emplace_back(output.name(), Argument::OutputBuffer,
+                                  storage, type.getRank(), ArgumentEstimates{});
+    kernel.argInfo.push_back(
+        {KernelArgInfo::Kind::Output, static_cast<unsigned>(index), ""});
+  }
+
+  kernel.stages = builder.stages();
+  try {
+    applySchedule(kernel.stages, outputStages, schedule);
+  } catch (const Halide::Error &error) {
+    throw Error(fmt::format("codegen: scheduling kernel '{}' ({}): {}", name,
+                            schedule.describe(), error.what()));
+  }
+  kernel.pipeline = Pipeline(kernel.outputs);
+  return kernel;
+}
+
+BuiltKernel buildKernel(KernelOp kernel, const KernelSchedule &schedule) {
+  mlir::Block &body = kernel.getBody().front();
+  std::vector<mlir::Operation *> ops;
+  std::vector<mlir::Value> results;
+  for (mlir::Operation &op : body) {
+    if (auto yield = mlir::dyn_cast<YieldOp>(op)) {
+      results.assign(yield.getValues().begin(), yield.getValues().end());
+      continue;
+    }
+    ops.push_back(&op);
+  }
+  std::vector<mlir::Value> inputs(body.getArguments().begin(),
+                                  body.getArguments().end());
+  return buildKernel(ops, inputs, results, kernel.getName().str(), schedule);
+}
+
+BuiltKernel buildKernel(mlir::func::FuncOp func,
+                        const KernelSchedule &schedule) {
+  std::vector<mlir::Operation *> ops;
+  std::vector<mlir::Value> results;
+  for (mlir::Operation &op : func.getBody().front()) {
+    if (auto ret = mlir::dyn_cast<mlir::func::ReturnOp>(op)) {
+      results.assign(ret.getOperands().begin(), ret.getOperands().end());
+      continue;
+    }
+    ops.push_back(&op);
+  }
+  std::vector<mlir::Value> inputs(func.getArguments().begin(),
+                                  func.getArguments().end());
+  std::vector<std::string> names;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    auto name = func.getArgAttrOfType<mlir::StringAttr>(i, "facet.name");
+    names.push_back(name ? name.getValue().str() : "");
+  }
+  return buildKernel(ops, inputs, results, func.getName().str(), schedule,
+                     names);
+}
+
+KernelSignature generateKernel(KernelOp kernelOp, const TargetInfo &target,
+                               const std::string &symbol,
+                               const std::string &objectPath) {
+  BuiltKernel kernel = buildKernel(kernelOp, defaultSchedule(target));
+  kernel.compileToObject(objectPath, symbol, target, /*withRuntime=*/false);
+  KernelSignature signature;
+  signature.symbol = symbol + "_argv";
+  for (const KernelArgInfo &info : kernel.argInfo) {
+    KernelParam param;
+    switch (info.kind) {
+    case KernelArgInfo::Kind::Input:
+      param.kind = KernelParam::Kind::Input;
+      param.index = info.index;
+      break;
+    case KernelArgInfo::Kind::Output:
+      param.kind = KernelParam::Kind::Output;
+      param.index = info.index;
+      break;
+    case KernelArgInfo::Kind::CacheKeys:
+      param.kind = KernelParam::Kind::CacheKeys;
+      param.cache = info.symbol;
+      break;
+    case KernelArgInfo::Kind::CacheValues:
+      param.kind = KernelParam::Kind::CacheValues;
+      param.cache = info.symbol;
+      break;
+    case KernelArgInfo::Kind::ContextLength:
+      param.kind = KernelParam::Kind::Scalar;
+      param.scalar = package::ScalarKind::ContextLength;
+      break;
+    case KernelArgInfo::Kind::Weight:
+      throw Error(fmt::format("codegen: kernel '{}' reads weight @{} through "
+                              "facet.weight; outlined kernels take weights "
+                              "as inputs",
+                              kernelOp.getName().str(), info.symbol));
+    }
+    signature.params.push_back(param);
+  }
+  return signature;
+}
+
+void generateHalideRuntime(const TargetInfo &target, const std::string &path) {
+  try {
+    compile_standalone_runtime(path, target.halide);
+  } catch (const Halide::Error &error) {
+    throw Error(fmt::format("codegen: compiling the Halide runtime for {} "
+                            "failed: {}",
+                            target.name, error.what()));
+  }
+}
+
+} // namespace facet::codegen

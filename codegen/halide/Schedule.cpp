@@ -1,0 +1,289 @@
+//===- Schedule.cpp - How a kernel's stages become loops ------------------===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/halide/Schedule.h"
+
+#include "frontend/support/Error.h"
+
+#include <fmt/format.h>
+#include <map>
+#include <set>
+
+using namespace Halide;
+
+namespace facet::codegen {
+namespace {
+
+/// How one Func's loops are laid out.
+struct LoopPlan {
+  std::optional<int64_t> innerExtent;
+  bool vectorizeDynamic = false;
+  bool parallel = true;
+  bool fuseOuter = true;      ///< fuse the outer dimensions into one loop
+  bool blocksAreTasks = true; ///< reductions: blocks run in parallel too
+};
+
+std::vector<RVar> reductionVars(const Func &func, int update) {
+  std::vector<RVar> vars;
+  for (const Internal::ReductionVariable &rv :
+       func.function().update(update).schedule().rvars())
+    vars.emplace_back(rv.var);
+  return vars;
+}
+
+/// Lays out one stage (the pure definition or an update) of `func`; returns
+/// the outermost pure loop, the one Inner stages are computed at.
+std::optional<Var> layOut(Halide::Stage stage, const Func &func,
+                          const std::vector<RVar> &rvars, const LoopPlan &plan,
+                          const KernelSchedule &schedule) {
+  std::vector<Var> args = func.args();
+  if (args.empty())
+    return std::nullopt;
+  const std::string &name = func.name();
+  int lanes = schedule.vectorLanes;
+  int block = 0;
+  if (plan.innerExtent) {
+    // Static extents get a vector width and unroll factor that divide them,
+    // so no loop has a tail: Halide 14 drops the GuardWithIf guard of a
+    // vectorized block here, and the tail then read rows past the end of its
+    // input (a fault when that input ends a mapping).
+    int64_t extent = *plan.innerExtent;
+    while (lanes > 1 && extent % lanes != 0)
+      lanes /= 2;
+    int unroll = schedule.unroll;
+    while (unroll > 1 && extent % (int64_t(lanes) * unroll) != 0)
+      --unroll;
+    if (lanes > 1)
+      block = lanes * unroll;
+  } else if (plan.vectorizeDynamic) {
+    block = lanes;
+  }
+
+  Var v0 = args[0];
+  Var blockVar(name + "_blk"), inBlock(name + "_in"), unrolled(name + "_unr"),
+      vector(name + "_vec");
+  std::vector<VarOrRVar> order; // innermost first
+  if (block > 0) {
+    TailStrategy tail = plan.innerExtent && *plan.innerExtent % block == 0
+                            ? TailStrategy::Auto
+                            : TailStrategy::GuardWithIf;
+    stage.split(v0, blockVar, inBlock, block, tail);
+    if (block > lanes) {
+      stage.split(inBlock, unrolled, vector, lanes)
+          .vectorize(vector)
+          .unroll(unrolled);
+      order = {vector, unrolled};
+    } else {
+      stage.vectorize(inBlock);
+      order = {inBlock};
+    }
+    order.insert(order.end(), rvars.begin(), rvars.end());
+    order.push_back(blockVar);
+  } else {
+    order.insert(order.end(), rvars.begin(), rvars.end());
+    order.push_back(v0);
+  }
+  for (size_t i = 1; i < args.size(); ++i)
+    order.push_back(args[i]);
+  if (order.size() > 1)
+    stage.reorder(order);
+
+  std::optional<Var> outer;
+  if (args.size() >= 2) {
+    outer = args[1];
+    if (plan.fuseOuter)
+      for (size_t i = 2; i < args.size(); ++i) {
+        Var fused(name + "_outer" + std::to_string(i));
+        stage.fuse(*outer, args[i], fused);
+        outer = fused;
+      }
+  }
+  if (!plan.parallel || !schedule.parallel)
+    return outer;
+  bool reduction = !rvars.empty();
+  if (outer && plan.fuseOuter) {
+    if (reduction && block > 0 && plan.blocksAreTasks) {
+      Var task(name + "_task");
+      stage.fuse(blockVar, *outer, task).parallel(task);
+      return task;
+    }
+    stage.parallel(*outer);
+  } else if (!outer) {
+    if (block == 0)
+      stage.parallel(v0); // a [T] stage: one token per task
+    else if (reduction && plan.blocksAreTasks)
+      stage.parallel(blockVar);
+  }
+  return outer;
+}
+
+/// A reduction split into interleaved partial sums (rfactor): the Func that
+/// holds them and the RVar left in the original update.
+struct SplitReduction {
+  std::optional<Func> partial;
+  std::optional<RVar> partialRVar; ///< the reduction left in `partial`
+  std::vector<RVar> rvars;
+};
+
+/// Splits the single reduction of update `update` into
+/// `schedule.reductionSplit` interleaved partial sums; a no-op when the
+/// update has several RVars or an extent that does not divide.
+SplitReduction splitReduction(Func func, int update,
+                              const KernelSchedule &schedule) {
+  SplitReduction result;
+  result.rvars = reductionVars(func, update);
+  const auto &rdom = func.function().update(update).schedule().rvars();
+  if (schedule.reductionSplit <= 1 || result.rvars.size() != 1)
+    return result;
+  const int64_t *extent = Internal::as_const_int(rdom[0].extent);
+  int split = schedule.reductionSplit;
+  if (!extent || *extent % split != 0 || *extent < 2 * split)
+    return result;
+  const std::string &name = func.name();
+  RVar outerPart(name + "_rpart"), lanePart(name + "_rlane");
+  Var lane(name + "_lane");
+  Halide::Stage stage = func.update(update);
+  stage.split(result.rvars[0], outerPart, lanePart, split);
+  result.partial = stage.rfactor(lanePart, lane);
+  result.partialRVar = outerPart;
+  result.rvars = {lanePart};
+  return result;
+}
+
+/// Lays out the partial sums of a split reduction, computed per iteration of
+/// `at` in `func` (or at root): the partial sums are the vector lanes, so
+/// the reduced dimension is read contiguously.
+void layOutPartial(Func partial, const RVar &rvar, const Func &func,
+                   std::optional<Var> at, const KernelSchedule &schedule) {
+  if (at)
+    partial.compute_at(func, *at);
+  else
+    partial.compute_root();
+  std::vector<Var> args = partial.args(); // the original args, then the lane
+  Var lane = args.back();
+  std::vector<VarOrRVar> order{lane};
+  order.insert(order.end(), args.begin(), args.end() - 1);
+  partial.reorder(order).vectorize(lane);
+  // `unroll` rows side by side: independent accumulator chains.
+  Var rows(partial.name() + "_rows"), row(partial.name() + "_row");
+  Halide::Stage update = partial.update();
+  std::vector<VarOrRVar> updateOrder{lane};
+  if (args.size() >= 2 && schedule.unroll > 1) {
+    update.split(args[0], rows, row, schedule.unroll, TailStrategy::GuardWithIf)
+        .unroll(row);
+    updateOrder.insert(updateOrder.end(), {row, rvar, rows});
+  } else {
+    updateOrder.insert(updateOrder.end(), {rvar, args[0]});
+  }
+  updateOrder.insert(updateOrder.end(), args.begin() + 1, args.end() - 1);
+  update.reorder(updateOrder).vectorize(lane);
+}
+
+/// compute_root + loops for every stage of `func`; returns the outer loop of
+/// its last stage.
+std::optional<Var> scheduleRoot(Func func, const LoopPlan &plan,
+                                const KernelSchedule &schedule) {
+  func.compute_root();
+  std::optional<Var> outer = layOut(func, func, {}, plan, schedule);
+  for (int u = 0; u < func.num_update_definitions(); ++u) {
+    SplitReduction split = splitReduction(func, u, schedule);
+    outer = layOut(func.update(u), func, split.rvars, plan, schedule);
+    if (split.partial)
+      layOutPartial(*split.partial, *split.partialRVar, func, outer, schedule);
+  }
+  return outer;
+}
+
+void scheduleInner(Func func, const Func &parent, const Var &at,
+                   const Stage &stage, const KernelSchedule &schedule) {
+  func.compute_at(parent, at);
+  LoopPlan plan;
+  plan.innerExtent = stage.innerExtent;
+  plan.vectorizeDynamic = stage.vectorizeDynamicInner;
+  plan.parallel = false;
+  plan.fuseOuter = false;
+  layOut(func, func, {}, plan, schedule);
+  for (int u = 0; u < func.num_update_definitions(); ++u)
+    layOut(func.update(u), func, reductionVars(func, u), plan, schedule);
+}
+
+} // namespace
+
+std::string KernelSchedule::describe() const {
+  return fmt::format("lanes={} unroll={} parallel={} inline_pointwise={} "
+                     "reduction_split={}",
+                     vectorLanes, unroll, parallel ? 1 : 0,
+                     inlinePointwise ? 1 : 0, reductionSplit);
+}
+
+KernelSchedule defaultSchedule(const TargetInfo &target) {
+  KernelSchedule schedule;
+  schedule.vectorLanes = target.floatLanes();
+  return schedule;
+}
+
+void applySchedule(const std::vector<Stage> &stages,
+                   const std::vector<Stage> &outputs,
+                   const KernelSchedule &schedule) {
+  if (schedule.vectorLanes < 1 || schedule.unroll < 1 ||
+      schedule.reductionSplit < 1)
+    throw Error("codegen: invalid kernel schedule (" + schedule.describe() +
+                "): lanes, unroll and reduction_split must be >= 1");
+
+  std::set<std::string> parents, outputNames;
+  for (const Stage &stage : stages)
+    if (stage.kind == StageKind::Inner)
+      parents.insert(stage.parent.name());
+  for (const Stage &output : outputs)
+    outputNames.insert(output.func.name());
+
+  std::map<std::string, Var> outerLoop; // of every Func that has Inner stages
+  auto root = [&](const Stage &stage) {
+    LoopPlan plan;
+    plan.innerExtent = stage.innerExtent;
+    plan.vectorizeDynamic = stage.vectorizeDynamicInner;
+    // A parent keeps its outer loop whole so that the temporaries computed
+    // there are computed once per row, not once per block.
+    plan.blocksAreTasks = !parents.count(stage.func.name());
+    std::optional<Var> outer = scheduleRoot(stage.func, plan, schedule);
+    if (parents.count(stage.func.name())) {
+      if (!outer)
+        throw Error("codegen: stage '" + stage.func.name() +
+                    "' has per-row temporaries but no outer loop");
+      outerLoop.emplace(stage.func.name(), *outer);
+    }
+  };
+
+  for (const Stage &output : outputs)
+    root(output);
+  for (const Stage &stage : stages) {
+    if (outputNames.count(stage.func.name()))
+      continue;
+    switch (stage.kind) {
+    case StageKind::View:
+    case StageKind::Inner:
+      break;
+    case StageKind::Pointwise:
+      if (!schedule.inlinePointwise)
+        root(stage);
+      break;
+    case StageKind::Materialized:
+      root(stage);
+      break;
+    }
+  }
+  for (const Stage &stage : stages) {
+    if (stage.kind != StageKind::Inner)
+      continue;
+    auto found = outerLoop.find(stage.parent.name());
+    if (found == outerLoop.end())
+      throw Error("codegen: stage '" + stage.func.name() + "' lives inside '" +
+                  stage.parent.name() + "', which is not stored");
+    scheduleInner(stage.func, stage.parent, found->second, stage, schedule);
+  }
+}
+
+} // namespace facet::codegen

@@ -1,0 +1,189 @@
+//===- TargetRegistry.cpp - The targets Facet generates code for ----------===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/target/TargetRegistry.h"
+
+#include "frontend/support/Error.h"
+
+#include <fmt/format.h>
+
+namespace facet::codegen {
+namespace {
+
+using Feature = Halide::Target::Feature;
+
+/// One registry entry before its Halide target is parsed.
+struct Entry {
+  const char *name;
+  const char *family;
+  /// Halide target string. x86: spell out the whole feature chain. Halide 14
+  /// links its avx512 runtime helpers only when plain `avx512` is present,
+  /// so `avx512_sapphirerapids` alone leaves `dpbusdx16` undefined
+  /// (shared/kernel-lab/RESULTS.md). `large_buffers`: some weights exceed
+  /// 2 GiB (the E2B PLE table is 4.7 GB in bf16, the 31B embedding 2.8 GB);
+  /// without it Halide indexes with 32 bits and rejects such buffers.
+  const char *halide;
+  int vectorBytes;
+  const char *description;
+  std::vector<std::string> cpuFeatures;
+};
+
+/// Entries of one family are listed from the baseline to the most capable:
+/// hostTarget() picks the last one the machine can run. New families
+/// (aarch64 neon/dotprod, cuda sm_XX, hexagon hvx128) are new rows.
+const std::vector<Entry> &entries() {
+  static const std::vector<Entry> table = {
+      {"x86_64-avx2",
+       "x86_64",
+       "x86-64-linux-sse41-avx-avx2-fma-f16c-large_buffers",
+       32,
+       "x86-64 with AVX2, FMA and F16C (Haswell, Zen 1 and later)",
+       {"sse41", "avx", "avx2", "fma", "f16c"}},
+      {"x86_64-avx512",
+       "x86_64",
+       "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake-"
+       "large_buffers",
+       64,
+       "x86-64 with AVX-512 F/CD/BW/DQ/VL (Skylake-SP, Zen 4 and later)",
+       {"sse41", "avx", "avx2", "fma", "f16c", "avx512", "avx512_skylake"}},
+      {"x86_64-avx512-vnni",
+       "x86_64",
+       "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake-"
+       "avx512_cannonlake-avx512_sapphirerapids-large_buffers",
+       64,
+       "x86-64 with AVX-512 plus IFMA/VBMI, VNNI and BF16 (Sapphire Rapids, "
+       "Zen 5)",
+       {"sse41", "avx", "avx2", "fma", "f16c", "avx512", "avx512_skylake",
+        "avx512_cannonlake", "avx512_sapphirerapids"}},
+  };
+  return table;
+}
+
+/// The registry, parsed once.
+const std::vector<TargetInfo> &registry() {
+  static const std::vector<TargetInfo> targets = [] {
+    std::vector<TargetInfo> out;
+    for (const Entry &entry : entries()) {
+      TargetInfo info;
+      info.name = entry.name;
+      info.family = entry.family;
+      info.halide = Halide::Target(entry.halide);
+      info.vectorBytes = entry.vectorBytes;
+      info.description = entry.description;
+      info.cpuFeatures = entry.cpuFeatures;
+      out.push_back(std::move(info));
+    }
+    return out;
+  }();
+  return targets;
+}
+
+/// Halide features that describe the instruction set (the others select
+/// runtime behaviour: jit, no_runtime, large_buffers, tracing, ...).
+const std::vector<Feature> &isaFeatures() {
+  static const std::vector<Feature> features = {
+      Feature::SSE41,
+      Feature::AVX,
+      Feature::AVX2,
+      Feature::FMA,
+      Feature::FMA4,
+      Feature::F16C,
+      Feature::AVX512,
+      Feature::AVX512_KNL,
+      Feature::AVX512_Skylake,
+      Feature::AVX512_Cannonlake,
+      Feature::AVX512_SapphireRapids,
+      Feature::ARMv7s,
+      Feature::ARMv81a,
+      Feature::ARMDotProd,
+      Feature::ARMFp16,
+      Feature::SVE,
+      Feature::SVE2,
+      Feature::VSX,
+      Feature::POWER_ARCH_2_07,
+      Feature::HVX_v62,
+      Feature::HVX_v65,
+      Feature::HVX_v66,
+      Feature::HVX_128,
+  };
+  return features;
+}
+
+std::string familyOf(const Halide::Target &target) {
+  if (target.arch == Halide::Target::X86 && target.bits == 64)
+    return "x86_64";
+  if (target.arch == Halide::Target::ARM && target.bits == 64)
+    return "aarch64";
+  return target.to_string();
+}
+
+bool runsOn(const TargetInfo &target, const Halide::Target &host) {
+  const Halide::Target &t = target.halide;
+  if (t.arch != host.arch || t.bits != host.bits || t.os != host.os)
+    return false;
+  for (Feature feature : isaFeatures())
+    if (t.has_feature(feature) && !host.has_feature(feature))
+      return false;
+  return true;
+}
+
+const TargetInfo *bestForHost() {
+  static const TargetInfo *best = [] {
+    Halide::Target host = Halide::get_host_target();
+    const TargetInfo *found = nullptr;
+    for (const TargetInfo &target : registry())
+      if (target.family == familyOf(host) && runsOn(target, host))
+        found = &target;
+    return found;
+  }();
+  return best;
+}
+
+} // namespace
+
+const TargetInfo *findTarget(std::string_view name) {
+  if (name == "host")
+    return bestForHost();
+  for (const TargetInfo &target : registry())
+    if (target.name == name)
+      return &target;
+  return nullptr;
+}
+
+const TargetInfo &resolveTarget(std::string_view name) {
+  if (const TargetInfo *target = findTarget(name))
+    return *target;
+  if (name == "host")
+    hostTarget(); // throws: no registered entry runs on this machine
+  std::string known;
+  for (const std::string &candidate : targetNames())
+    known += (known.empty() ? "" : ", ") + candidate;
+  throw Error(
+      fmt::format("unknown target '{}'; known targets: {}", name, known));
+}
+
+std::vector<std::string> targetNames() {
+  std::vector<std::string> names;
+  for (const TargetInfo &target : registry())
+    names.push_back(target.name);
+  names.push_back("host");
+  return names;
+}
+
+TargetInfo hostTarget() {
+  if (const TargetInfo *best = bestForHost())
+    return *best;
+  throw Error(fmt::format(
+      "no registered target runs on this machine (Halide detects {}); known "
+      "targets are for x86-64 with at least AVX2",
+      Halide::get_host_target().to_string()));
+}
+
+bool canRunOnHost(const TargetInfo &target) {
+  return runsOn(target, Halide::get_host_target());
+}
+
+} // namespace facet::codegen

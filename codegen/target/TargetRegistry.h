@@ -1,0 +1,64 @@
+//===- TargetRegistry.h - The targets Facet generates code for -*- C++ -*-===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+//
+// A target is a named entry in a table: its family (which backend generates
+// its kernels), the Halide target it compiles for, its vector width, and the
+// CPU features a machine needs to run the code. A new ISA or device is a new
+// table entry (TargetRegistry.cpp), never a new branch in the code generator.
+//
+// Names: "x86_64-avx2", "x86_64-avx512", "x86_64-avx512-vnni", and "host",
+// an alias for the most capable registered entry this machine can run.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FACET_CODEGEN_TARGET_TARGETREGISTRY_H
+#define FACET_CODEGEN_TARGET_TARGETREGISTRY_H
+
+#include "Halide.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace facet::codegen {
+
+struct TargetInfo {
+  std::string name;        ///< registry name, e.g. "x86_64-avx512"
+  std::string family;      ///< backend family: "x86_64" (later "aarch64", ...)
+  Halide::Target halide;   ///< what Halide compiles for (no jit/no_runtime)
+  int vectorBytes = 16;    ///< native SIMD register width
+  std::string description; ///< one line for logs and `facet inspect`
+  /// Feature names the runtime checks before it loads the code (the names
+  /// runtime/cpu/HostTarget.cpp knows; Halide's feature names).
+  std::vector<std::string> cpuFeatures;
+
+  /// f32 lanes of one native vector.
+  int floatLanes() const { return vectorBytes / 4; }
+};
+
+/// The entry called `name` ("host" resolves to hostTarget()'s entry), or
+/// null when there is none.
+const TargetInfo *findTarget(std::string_view name);
+
+/// As findTarget, but an unknown name throws facet::Error listing the known
+/// targets.
+const TargetInfo &resolveTarget(std::string_view name);
+
+/// Every name findTarget accepts, "host" last.
+std::vector<std::string> targetNames();
+
+/// The most capable registered entry that this machine can run (detected
+/// with Halide::get_host_target()). Throws facet::Error when no entry of the
+/// host's family can run here.
+TargetInfo hostTarget();
+
+/// Whether this machine has the architecture and every ISA feature that
+/// `target` compiles for.
+bool canRunOnHost(const TargetInfo &target);
+
+} // namespace facet::codegen
+
+#endif // FACET_CODEGEN_TARGET_TARGETREGISTRY_H

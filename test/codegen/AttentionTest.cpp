@@ -1,0 +1,181 @@
+//===- AttentionTest.cpp - attention over ring-buffer KV caches -----------===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+//
+// Two attention ops in one pipeline: a sliding window of 4 over a 6-slot ring
+// (window + chunk - 1, as the plan sizes it) and a full-attention cache of 32
+// slots, both with GQA (4 query heads on 2 KV heads). The same pipeline runs
+// a prefill chunk at positions 0-2 (queries see different numbers of
+// positions), a chunk at 17-19 (the ring has wrapped several times) and a
+// decode step at 20. The reference attends over per-position keys and values
+// directly, never over the ring. Tolerance: 1e-5 of the largest output.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CodegenTestUtil.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace facet::codegen::testing {
+namespace {
+
+constexpr int64_t kHeads = 4, kKVHeads = 2, kHeadDim = 16;
+constexpr int64_t kWindow = 4, kSlidingSlots = 6, kFullSlots = 32;
+
+const char *kModule = R"mlir(
+facet.kv_cache @kv.s sliding window 4 heads 2 x 16 layer 0
+facet.kv_cache @kv.f full heads 2 x 16 layer 1
+func.func @attend(%q: tensor<?x4x16xf32>, %pos: tensor<?xi32>)
+    -> (tensor<?x4x16xf32>, tensor<?x4x16xf32>) {
+  %s = facet.attention %q, %pos cache @kv.s window 4 scale 1.0 layer 0 : tensor<?x4x16xf32>, tensor<?xi32> -> tensor<?x4x16xf32>
+  %f = facet.attention %q, %pos cache @kv.f window 0 scale 0.25 layer 1 : tensor<?x4x16xf32>, tensor<?xi32> -> tensor<?x4x16xf32>
+  return %s, %f : tensor<?x4x16xf32>, tensor<?x4x16xf32>
+}
+)mlir";
+
+/// Keys or values of every position 0..count-1: [count, kvHeads, headDim].
+Tensor perPosition(int64_t count, uint32_t seed) {
+  return randomTensor({count, kKVHeads, kHeadDim}, seed, -2, 2);
+}
+
+/// The ring of `slots` after positions 0..count-1 were written in order.
+Tensor ring(const Tensor &rows, int64_t count, int64_t slots) {
+  Tensor out;
+  out.shape = {slots, kKVHeads, kHeadDim};
+  out.data.assign(out.size(), std::nanf("")); // never-written slots
+  int64_t row = kKVHeads * kHeadDim;
+  for (int64_t p = 0; p < count; ++p)
+    std::copy(rows.data.begin() + p * row, rows.data.begin() + (p + 1) * row,
+              out.data.begin() + (p % slots) * row);
+  return out;
+}
+
+std::vector<float> attentionRef(const Tensor &q,
+                                const std::vector<int32_t> &pos,
+                                const Tensor &keys, const Tensor &values,
+                                int64_t window, float scale) {
+  int64_t tokens = q.shape[0], group = kHeads / kKVHeads;
+  std::vector<float> out(q.size(), 0.0f);
+  for (int64_t t = 0; t < tokens; ++t) {
+    int64_t p = pos[t];
+    std::vector<int64_t> visible;
+    for (int64_t k = 0; k <= p; ++k)
+      if (window <= 0 || k > p - window)
+        visible.push_back(k);
+    for (int64_t h = 0; h < kHeads; ++h) {
+      int64_t kv = h / group;
+      const float *query = &q.data[(t * kHeads + h) * kHeadDim];
+      std::vector<float> prob;
+      float maximum = -INFINITY;
+      for (int64_t k : visible) {
+        prob.push_back(dotRef(query, &keys.data[(k * kKVHeads + kv) * kHeadDim],
+                              kHeadDim) *
+                       scale);
+        maximum = std::max(maximum, prob.back());
+      }
+      float sum = 0.0f;
+      for (float &s : prob) {
+        s = std::exp(s - maximum);
+        sum += s;
+      }
+      for (float &s : prob)
+        s /= sum;
+      for (int64_t j = 0; j < kHeadDim; ++j) {
+        float acc = 0.0f;
+        for (size_t i = 0; i < visible.size(); ++i)
+          acc += prob[i] *
+                 values.data[(visible[i] * kKVHeads + kv) * kHeadDim + j];
+        out[(t * kHeads + h) * kHeadDim + j] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+TEST(AttentionEmitter, SlidingRingAndFullCacheWithGQA) {
+  KernelFixture fixture(kModule);
+  BuiltKernel &kernel = fixture.build("attend");
+  ASSERT_EQ(kernel.caches.size(), 2u);
+  ASSERT_TRUE(kernel.contextLength.has_value());
+
+  const int64_t total = 21;
+  Tensor slidingKeys = perPosition(total, 1),
+         slidingValues = perPosition(total, 2);
+  Tensor fullKeys = perPosition(total, 3), fullValues = perPosition(total, 4);
+
+  for (std::vector<int32_t> positions :
+       {std::vector<int32_t>{0, 1, 2}, std::vector<int32_t>{17, 18, 19},
+        std::vector<int32_t>{20}}) {
+    int64_t tokens = positions.size();
+    int32_t context = positions.back() + 1;
+    SCOPED_TRACE("positions from " + std::to_string(positions[0]));
+    fixture.setCache("kv.s", ring(slidingKeys, context, kSlidingSlots),
+                     ring(slidingValues, context, kSlidingSlots));
+    fixture.setCache("kv.f", ring(fullKeys, context, kFullSlots),
+                     ring(fullValues, context, kFullSlots));
+    fixture.setContextLength(context);
+    Tensor q = randomTensor({tokens, kHeads, kHeadDim}, 10 + context, -1, 1);
+    fixture.setInput(0, q);
+    fixture.setInput(1, intTensor({tokens}, positions));
+    std::vector<Tensor> out =
+        fixture.run({{tokens, kHeads, kHeadDim}, {tokens, kHeads, kHeadDim}});
+    EXPECT_LE(
+        relativeError(out[0].data, attentionRef(q, positions, slidingKeys,
+                                                slidingValues, kWindow, 1.0f)),
+        1e-5);
+    EXPECT_LE(relativeError(out[1].data, attentionRef(q, positions, fullKeys,
+                                                      fullValues, 0, 0.25f)),
+              1e-5);
+  }
+}
+
+TEST(AttentionEmitter, RejectsAContextLengthBelowThePositions) {
+  KernelFixture fixture(kModule);
+  fixture.build("attend");
+  Tensor keys = perPosition(8, 5);
+  fixture.setCache("kv.s", ring(keys, 8, kSlidingSlots),
+                   ring(keys, 8, kSlidingSlots));
+  fixture.setCache("kv.f", ring(keys, 8, kFullSlots),
+                   ring(keys, 8, kFullSlots));
+  fixture.setInput(0, randomTensor({1, kHeads, kHeadDim}, 6));
+  fixture.setInput(1, intTensor({1}, {7}));
+  fixture.setContextLength(5); // position 7 needs at least 8
+  try {
+    fixture.run({{1, kHeads, kHeadDim}, {1, kHeads, kHeadDim}});
+    ADD_FAILURE() << "expected a runtime error";
+  } catch (const Halide::RuntimeError &error) {
+    EXPECT_NE(std::string(error.what()).find("context_length"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(AttentionEmitter, RejectsAChunkThatOverwritesItsOwnWindow) {
+  // 4 queries at 10..13 with window 4 need positions 7..13 in the ring at
+  // once: 7 > 6 slots (the plan would size it window + chunk - 1 = 7).
+  KernelFixture fixture(kModule);
+  fixture.build("attend");
+  Tensor keys = perPosition(14, 5);
+  fixture.setCache("kv.s", ring(keys, 14, kSlidingSlots),
+                   ring(keys, 14, kSlidingSlots));
+  fixture.setCache("kv.f", ring(keys, 14, kFullSlots),
+                   ring(keys, 14, kFullSlots));
+  fixture.setInput(0, randomTensor({4, kHeads, kHeadDim}, 6));
+  fixture.setInput(1, intTensor({4}, {10, 11, 12, 13}));
+  fixture.setContextLength(14);
+  try {
+    fixture.run({{4, kHeads, kHeadDim}, {4, kHeads, kHeadDim}});
+    ADD_FAILURE() << "expected a runtime error";
+  } catch (const Halide::RuntimeError &error) {
+    EXPECT_NE(std::string(error.what()).find("ring of 6 slots"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
+} // namespace
+} // namespace facet::codegen::testing
