@@ -22,4 +22,25 @@ def OutlineKernels : Pass<"facet-outline-kernels", "mlir::ModuleOp"> {
   ];
 }
 
+def CastWeights : Pass<"facet-cast-weights", "mlir::ModuleOp"> {
+  let summary = "Store every floating-point weight in one dtype (f32, f16, bf16)";
+  let description = [{
+    Rewrites the declared type of every float `facet.param` (and the result
+    type of each `facet.weight` naming it) to the element type `dtype`, so
+    that the package stores the weights that way and the kernels widen them
+    to f32 where they read them. Activations, norms' arithmetic and the KV
+    caches stay f32. Quantized weights (`!facet.qweight`) are left alone.
+    The compile driver converts the checkpoint data to match (rounding to
+    nearest even).
+  }];
+  let options = [
+    Option<"dtype", "dtype", "std::string", /*default=*/"\"bf16\"",
+           "Weight element type: f32, f16 or bf16">
+  ];
+  let dependentDialects = ["::facet::FacetDialect"];
+  let statistics = [
+    Statistic<"numCast", "weights", "Number of weights whose type changed">
+  ];
+}
+
 #endif // FACET_PASSES_TD
