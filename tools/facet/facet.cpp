@@ -2,11 +2,15 @@
 //
 //   facet import <checkpoint-dir | config.json> -o model.mlir
 //   facet inspect <model.mlir | checkpoint-dir | config.json> [--json]
+//   facet compile <checkpoint-dir> --target host -o model.facet
+//   facet run model.facet ...     (forwards to facet-run)
 //
-// Later issues add compile, run, chat, bench and tune.
+// Later issues add chat, bench and tune.
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/driver/CompileModel.h"
+#include "codegen/target/TargetRegistry.h"
 #include "dialects/FacetDialect.h"
 #include "frontend/hf/Importer.h"
 #include "frontend/support/Error.h"
@@ -18,7 +22,11 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -56,6 +64,43 @@ cl::opt<std::string> inspectInput(
     cl::sub(inspectCommand));
 cl::opt<bool> inspectJson("json", cl::desc("Print one JSON object"),
                           cl::sub(inspectCommand));
+
+cl::SubCommand compileCommand(
+    "compile",
+    "Compile a Hugging Face Gemma 4 checkpoint into one .facet package: "
+    "kernels generated with Halide for the target, the host plan, and the "
+    "weights.");
+cl::opt<std::string> compileInput(cl::Positional,
+                                  cl::desc("<checkpoint-dir>"),
+                                  cl::sub(compileCommand));
+cl::opt<std::string> compileOutput("o",
+                                   cl::desc("Output package"),
+                                   cl::value_desc("model.facet"),
+                                   cl::sub(compileCommand));
+cl::opt<std::string> compileTarget(
+    "target", cl::desc("Target (see --list-targets); default: host"),
+    cl::init("host"), cl::sub(compileCommand));
+cl::opt<int64_t> compileChunk("prefill-chunk",
+                              cl::desc("Tokens per prefill call (default 64)"),
+                              cl::init(64), cl::sub(compileCommand));
+cl::opt<int64_t> compileContext(
+    "max-context",
+    cl::desc("Positions the KV caches hold (default: the model's "
+             "max_position_embeddings)"),
+    cl::init(0), cl::sub(compileCommand));
+cl::opt<std::string> compileWeights(
+    "weights",
+    cl::desc("Store float weights as f32, f16 or bf16 (default: as in the "
+             "checkpoint)"),
+    cl::value_desc("dtype"), cl::init(""), cl::sub(compileCommand));
+cl::opt<bool> compileKeep("keep-temporaries",
+                          cl::desc("Keep the kernel objects"),
+                          cl::sub(compileCommand));
+cl::opt<bool> listTargets("list-targets", cl::desc("List the targets"),
+                          cl::sub(compileCommand));
+
+cl::SubCommand runCommand(
+    "run", "Run a compiled package (forwards every argument to facet-run)");
 
 void registerDialects(mlir::MLIRContext &context) {
   mlir::DialectRegistry registry;
@@ -114,21 +159,98 @@ int runInspect() {
   return 0;
 }
 
+/// One line per target: name, whether this machine runs it, description.
+void printTargets() {
+  std::string host = codegen::hostTarget().name;
+  for (const std::string &name : codegen::targetNames()) {
+    const codegen::TargetInfo &target = codegen::resolveTarget(name);
+    const char *runs = name == "host" ? "" : codegen::canRunOnHost(target)
+                                                  ? "runs here"
+                                                  : "cannot run here";
+    std::string description =
+        name == "host" ? "this machine: " + host : target.description;
+    llvm::outs() << llvm::formatv("{0,-20} {1,-16} {2}\n", name, runs,
+                                  description);
+  }
+}
+
+int runCompile() {
+  if (compileInput.empty())
+    throw Error("facet compile needs a checkpoint directory (see 'facet "
+                "compile --help')");
+  if (compileOutput.empty())
+    throw Error("facet compile needs an output path: -o model.facet");
+  if (compileChunk <= 0)
+    throw Error("--prefill-chunk must be positive");
+  if (compileContext < 0)
+    throw Error("--max-context must be positive");
+  if (!compileWeights.empty() && compileWeights != "f32" &&
+      compileWeights != "f16" && compileWeights != "bf16")
+    throw Error("--weights must be f32, f16 or bf16, got '" + compileWeights +
+                "'");
+  codegen::CompileOptions options;
+  options.weightType = compileWeights;
+  options.target = compileTarget;
+  options.output = compileOutput;
+  options.prefillChunk = compileChunk;
+  options.maxContext = compileContext;
+  options.keepTemporaries = compileKeep;
+  codegen::compileModel(compileInput, options, llvm::errs());
+  return 0;
+}
+
+/// `facet run` is `facet-run`: the runtime-only binary next to this one. Its
+/// arguments are forwarded untouched (they are facet-run's options).
+int runRun(int argc, char **argv) {
+  const char *argv0 = argv[0];
+  std::string self = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&runRun));
+  llvm::SmallString<256> runner(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(runner, "facet-run");
+  std::vector<llvm::StringRef> args{runner.str()};
+  for (int i = 2; i < argc; ++i)
+    args.push_back(argv[i]);
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(runner, args, std::nullopt, {}, 0, 0,
+                                     &error);
+  if (rc < 0)
+    throw Error(runner.str().str() + ": " + error);
+  return rc;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  if (argc >= 2 && llvm::StringRef(argv[1]) == "run") {
+    try {
+      return runRun(argc, argv);
+    } catch (const Error &error) {
+      llvm::errs() << "facet: error: " << error.what() << "\n";
+      return 1;
+    }
+  }
   cl::ParseCommandLineOptions(
       argc, argv,
       "Facet: ahead-of-time compiler for Gemma 4 language models\n\n"
       "  facet import <checkpoint-dir | config.json> -o model.mlir\n"
-      "  facet inspect <model.mlir | checkpoint-dir | config.json> [--json]\n\n"
+      "  facet inspect <model.mlir | checkpoint-dir | config.json> [--json]\n"
+      "  facet compile <checkpoint-dir> --target host -o model.facet\n"
+      "  facet run model.facet --prompt-ids 2,651,... -n 32 [--greedy]\n\n"
       "Run 'facet <command> --help' for a command's options.\n");
   try {
     if (importCommand)
       return runImport();
     if (inspectCommand)
       return runInspect();
+    if (compileCommand) {
+      if (listTargets) {
+        printTargets();
+        return 0;
+      }
+      return runCompile();
+    }
+
     llvm::errs() << "facet: no command given; see 'facet --help'\n";
     return 2;
   } catch (const Error &error) {

@@ -1,0 +1,280 @@
+//===- CompileModel.cpp - checkpoint -> .facet package --------------------===//
+//
+// import -> outline kernels -> generate each distinct kernel once (Halide,
+// AOT, no runtime) + one Halide runtime object -> link one shared object ->
+// plan -> package with the checkpoint's weights.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/driver/CompileModel.h"
+
+#include "codegen/driver/WeightConversion.h"
+#include "codegen/halide/KernelBuilder.h"
+#include "codegen/plan/PlanBuilder.h"
+#include "codegen/target/TargetRegistry.h"
+#include "frontend/hf/Importer.h"
+#include "frontend/support/Error.h"
+#include "passes/Passes.h"
+#include "runtime/package/PackageWriter.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <fmt/format.h>
+
+using namespace mlir;
+
+namespace facet::codegen {
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+/// Identical kernels (every layer's q_proj of one shape, say) share one
+/// generated function. The key is the kernel printed on its own (local SSA
+/// numbering, generic form) without what codegen does not read: its name, the
+/// `layer` tag of attention, and the cache symbol, which is replaced by the
+/// cache's shape and kind (the cache buffers themselves are arguments).
+std::string kernelFingerprint(KernelOp kernel) {
+  Operation *copy = kernel->clone();
+  auto *context = kernel.getContext();
+  copy->setAttr("name", StringAttr::get(context, ""));
+  copy->walk([&](AttentionOp attention) {
+    auto decl = SymbolTable::lookupNearestSymbolFrom<KVCacheOp>(
+        kernel, attention.getCacheAttr());
+    std::string cacheKey =
+        decl ? fmt::format("cache_{}x{}_{}_{}", decl.getKvHeads(),
+                           decl.getHeadDim(), stringifyCacheKind(decl.getKind()),
+                           decl.getWindow())
+             : attention.getCache().str();
+    attention.setCacheAttr(FlatSymbolRefAttr::get(context, cacheKey));
+    attention.setLayerAttr(IntegerAttr::get(attention.getLayerAttr().getType(), 0));
+  });
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  copy->print(os, OpPrintingFlags().printGenericOpForm().useLocalScope());
+  copy->destroy();
+  return text;
+}
+
+/// The KV caches a kernel reads, in the order its body names them. Kernels
+/// that share generated code bind their own caches by this position.
+std::vector<std::string> cachesOf(KernelOp kernel) {
+  std::vector<std::string> caches;
+  kernel.walk([&](AttentionOp attention) {
+    std::string name = attention.getCache().str();
+    if (llvm::find(caches, name) == caches.end())
+      caches.push_back(name);
+  });
+  return caches;
+}
+
+/// `generated`'s signature with each cache parameter renamed from the cache
+/// of the kernel it was generated for to the same-position cache of `user`.
+KernelSignature rebindCaches(const KernelSignature &generated,
+                             const std::vector<std::string> &generatedCaches,
+                             const std::vector<std::string> &userCaches) {
+  KernelSignature signature = generated;
+  for (KernelParam &param : signature.params) {
+    if (param.kind != KernelParam::Kind::CacheKeys &&
+        param.kind != KernelParam::Kind::CacheValues)
+      continue;
+    auto position = llvm::find(generatedCaches, param.cache);
+    size_t index = position - generatedCaches.begin();
+    if (position == generatedCaches.end() || index >= userCaches.size())
+      throw Error(fmt::format("internal: kernel parameter names cache @{}, "
+                              "which its kernel does not read",
+                              param.cache));
+    param.cache = userCaches[index];
+  }
+  return signature;
+}
+
+bool sameFloatType(DType checkpoint, package::ElementType package) {
+  return (checkpoint == DType::F32 && package == package::ElementType::F32) ||
+         (checkpoint == DType::F16 && package == package::ElementType::F16) ||
+         (checkpoint == DType::BF16 && package == package::ElementType::BF16);
+}
+
+std::string findLinker() {
+  for (const char *var : {"FACET_CXX", "CXX"})
+    if (const char *value = std::getenv(var); value && *value)
+      return value;
+  for (const char *name : {"c++", "g++", "clang++"})
+    if (auto path = llvm::sys::findProgramByName(name))
+      return *path;
+  throw Error("no C++ compiler found to link the kernel library (set CXX)");
+}
+
+std::vector<uint8_t> readFile(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer)
+    throw Error(fmt::format("{}: {}", path, buffer.getError().message()));
+  const char *start = (*buffer)->getBufferStart();
+  return std::vector<uint8_t>(start, start + (*buffer)->getBufferSize());
+}
+
+void linkSharedObject(const std::vector<std::string> &objects,
+                      const std::string &output, const std::string &workDir) {
+  std::string linker = findLinker();
+  std::vector<std::string> args{linker, "-shared", "-o", output};
+  args.insert(args.end(), objects.begin(), objects.end());
+  args.push_back("-lpthread");
+  args.push_back("-ldl");
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::string logPath = workDir + "/link.log";
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(logPath),
+                                                llvm::StringRef(logPath)};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(linker, argRefs, std::nullopt, redirects,
+                                     0, 0, &error);
+  if (rc != 0) {
+    auto log = llvm::MemoryBuffer::getFile(logPath);
+    throw Error(fmt::format("linking the kernel library failed ({}): {}",
+                            error.empty() ? "exit " + std::to_string(rc) : error,
+                            log ? (*log)->getBuffer().str() : ""));
+  }
+}
+
+} // namespace
+
+void compileModel(const std::string &checkpointDir,
+                  const CompileOptions &options, llvm::raw_ostream &log) {
+  auto start = std::chrono::steady_clock::now();
+  const TargetInfo &target = resolveTarget(options.target);
+  log << fmt::format("compile: target {} ({})\n", target.name,
+                     target.description);
+
+  MLIRContext context;
+  context.loadDialect<FacetDialect, func::FuncDialect>();
+  ImportedModel model = importHuggingFace(context, checkpointDir, &log);
+  if (!model.binding)
+    throw Error(fmt::format("{}: facet compile needs the weights, and this "
+                            "path has only a config.json",
+                            checkpointDir));
+
+  PassManager passes(&context);
+  if (!options.weightType.empty()) {
+    CastWeightsOptions cast;
+    cast.dtype = options.weightType;
+    passes.addPass(createCastWeights(cast));
+  }
+  passes.addPass(createOutlineKernels());
+  if (failed(passes.run(*model.module)))
+    throw Error("internal: kernel outlining failed (diagnostics above)");
+
+  // Work directory for objects; removed at the end unless asked to keep it.
+  llvm::SmallString<128> workDir;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("facet-compile", workDir))
+    throw Error("cannot create a temporary directory: " + ec.message());
+
+  package::Manifest manifest;
+  manifest.model.name = llvm::sys::path::filename(
+                            llvm::StringRef(checkpointDir).rtrim('/'))
+                            .str();
+  manifest.model.vocabSize = model.config.vocabSize;
+  manifest.model.hiddenSize = model.config.hiddenSize;
+  manifest.model.numLayers = model.config.numLayers;
+  manifest.model.maxContext =
+      options.maxContext > 0 ? options.maxContext
+                             : model.config.maxPositionEmbeddings;
+  manifest.model.bosTokenId = 2;
+  manifest.model.eosTokenIds = {1, 106};
+  manifest.target.name = target.name;
+  manifest.target.arch = target.family;
+  manifest.target.cpuFeatures = target.cpuFeatures;
+
+  // Generate each distinct kernel once.
+  llvm::StringMap<uint64_t> byFingerprint;
+  std::vector<KernelSignature> signatures;
+  std::vector<std::vector<std::string>> signatureCaches;
+  std::deque<KernelSignature> rebound; // stable addresses for the planner
+  std::vector<std::string> objects;
+  size_t outlined = 0;
+  auto kernelStart = std::chrono::steady_clock::now();
+  KernelProvider provider =
+      [&](KernelOp kernel) -> std::pair<uint64_t, const KernelSignature *> {
+    ++outlined;
+    std::string key = kernelFingerprint(kernel);
+    auto found = byFingerprint.find(key);
+    if (found != byFingerprint.end()) {
+      uint64_t id = found->second;
+      rebound.push_back(rebindCaches(signatures[id], signatureCaches[id],
+                                     cachesOf(kernel)));
+      return {id, &rebound.back()};
+    }
+    uint64_t id = signatures.size();
+    std::string symbol = fmt::format("facet_kernel_{}", id);
+    std::string object = fmt::format("{}/{}.o", workDir.str().str(), symbol);
+    signatures.push_back(generateKernel(kernel, target, symbol, object));
+    signatureCaches.push_back(cachesOf(kernel));
+    objects.push_back(object);
+    manifest.kernels.push_back(
+        {kernel.getName().str(), signatures.back().symbol,
+         static_cast<uint64_t>(signatures.back().params.size())});
+    byFingerprint[key] = id;
+    if (signatures.size() % 10 == 0)
+      log << fmt::format("compile: {} kernels generated...\n",
+                         signatures.size());
+    return {id, &signatures[id]};
+  };
+
+  PlanOptions planOptions;
+  planOptions.prefillChunk = options.prefillChunk;
+  planOptions.maxContext = manifest.model.maxContext;
+  buildPlan(*model.module, planOptions, provider, manifest);
+  log << fmt::format("compile: {} kernel launches, {} distinct kernels "
+                     "generated in {:.1f} s\n",
+                     outlined, signatures.size(), secondsSince(kernelStart));
+
+  std::string runtimeObject = workDir.str().str() + "/halide_runtime.o";
+  generateHalideRuntime(target, runtimeObject);
+  objects.push_back(runtimeObject);
+  std::string library = workDir.str().str() + "/kernels.so";
+  linkSharedObject(objects, library, workDir.str().str());
+
+  package::PackageWriter writer(manifest);
+  writer.setKernels(readFile(library));
+  std::map<std::string, const TensorView *> tensors;
+  for (const BoundWeight &bound : model.binding->weights)
+    tensors.emplace(bound.spec.name, bound.tensor);
+  for (auto [index, weight] : llvm::enumerate(manifest.weights)) {
+    const TensorView *tensor = tensors.at(weight.name);
+    uint64_t count = static_cast<uint64_t>(tensor->numElements());
+    if (count * package::elementSize(weight.type) != weight.bytes)
+      throw Error(fmt::format("internal: weight '{}' has {} elements in the "
+                              "checkpoint and {} bytes in the plan",
+                              weight.name, count, weight.bytes));
+    package::ElementType stored = weight.type;
+    writer.setWeight(index, [tensor, stored, count](uint8_t *out,
+                                                    uint64_t bytes) {
+      if (sameFloatType(tensor->dtype, stored))
+        std::memcpy(out, tensor->data, bytes);
+      else
+        convertFloats(tensor->data, tensor->dtype, out, stored, count);
+    });
+  }
+  writer.write(options.output);
+
+  uint64_t size = 0;
+  llvm::sys::fs::file_size(options.output, size);
+  log << fmt::format("compile: wrote {} ({:.1f} MiB) in {:.1f} s\n",
+                     options.output, size / 1048576.0, secondsSince(start));
+  if (!options.keepTemporaries)
+    llvm::sys::fs::remove_directories(workDir);
+  else
+    log << "compile: kept " << workDir << "\n";
+}
+
+} // namespace facet::codegen

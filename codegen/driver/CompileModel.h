@@ -1,0 +1,31 @@
+//===- CompileModel.h - checkpoint -> .facet package ------------*- C++ -*-===//
+
+#ifndef FACET_CODEGEN_DRIVER_COMPILEMODEL_H
+#define FACET_CODEGEN_DRIVER_COMPILEMODEL_H
+
+#include <cstdint>
+#include <string>
+
+namespace llvm {
+class raw_ostream;
+}
+
+namespace facet::codegen {
+
+struct CompileOptions {
+  std::string target = "host";
+  std::string output;
+  int64_t prefillChunk = 64;
+  int64_t maxContext = 0;   // 0: the model's max_position_embeddings
+  bool keepTemporaries = false;
+  std::string weightType;   // "": as stored in the checkpoint; f32/f16/bf16
+};
+
+/// Compiles the checkpoint at `checkpointDir` into one .facet package;
+/// progress lines go to `log`. Throws facet::Error.
+void compileModel(const std::string &checkpointDir,
+                  const CompileOptions &options, llvm::raw_ostream &log);
+
+} // namespace facet::codegen
+
+#endif // FACET_CODEGEN_DRIVER_COMPILEMODEL_H
