@@ -15,6 +15,7 @@
 #include "frontend/hf/Importer.h"
 #include "frontend/support/Error.h"
 #include "passes/Passes.h"
+#include "runtime/package/FormatError.h"
 #include "runtime/package/PackageWriter.h"
 
 #include "mlir/IR/MLIRContext.h"
@@ -265,7 +266,11 @@ void compileModel(const std::string &checkpointDir,
         convertFloats(tensor->data, tensor->dtype, out, stored, count);
     });
   }
-  writer.write(options.output);
+  try {
+    writer.write(options.output);
+  } catch (const package::IoError &error) {
+    throw Error(error.what()); // a user's problem (path, disk), not ours
+  }
 
   uint64_t size = 0;
   llvm::sys::fs::file_size(options.output, size);
