@@ -53,19 +53,17 @@ Executor::Executor(const package::ParsedPackage &package, Backend &backend,
       entries.push_back(std::move(state));
     }
   } catch (...) {
-    for (DeviceMemory &memory : keys)
-      backend.release(memory);
-    for (DeviceMemory &memory : values)
-      backend.release(memory);
-    for (auto &state : entries)
-      backend.release(state->arena);
-    backend.release(weights);
+    releaseMemory();
     throw;
   }
 }
 
 Executor::~Executor() {
   backend.synchronize();
+  releaseMemory();
+}
+
+void Executor::releaseMemory() {
   for (DeviceMemory &memory : keys)
     backend.release(memory);
   for (DeviceMemory &memory : values)

@@ -56,6 +56,9 @@ public:
 private:
   struct EntryState;
   EntryState &stateOf(const package::EntryPoint &entry);
+  /// Everything allocated from the backend (what exists so far, when the
+  /// constructor fails part way).
+  void releaseMemory();
   TensorRef bufferRef(const EntryState &state, uint64_t buffer,
                       int64_t tokens) const;
   void storeKV(const EntryState &state, const package::Step &step,
