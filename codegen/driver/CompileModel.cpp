@@ -8,6 +8,7 @@
 
 #include "codegen/driver/CompileModel.h"
 
+#include "codegen/driver/KernelLinker.h"
 #include "codegen/driver/WeightConversion.h"
 #include "codegen/halide/KernelBuilder.h"
 #include "codegen/plan/PlanBuilder.h"
@@ -22,9 +23,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -106,46 +105,6 @@ bool sameFloatType(DType checkpoint, package::ElementType package) {
   return (checkpoint == DType::F32 && package == package::ElementType::F32) ||
          (checkpoint == DType::F16 && package == package::ElementType::F16) ||
          (checkpoint == DType::BF16 && package == package::ElementType::BF16);
-}
-
-std::string findLinker() {
-  for (const char *var : {"FACET_CXX", "CXX"})
-    if (const char *value = std::getenv(var); value && *value)
-      return value;
-  for (const char *name : {"c++", "g++", "clang++"})
-    if (auto path = llvm::sys::findProgramByName(name))
-      return *path;
-  throw Error("no C++ compiler found to link the kernel library (set CXX)");
-}
-
-std::vector<uint8_t> readFile(const std::string &path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
-  if (!buffer)
-    throw Error(fmt::format("{}: {}", path, buffer.getError().message()));
-  const char *start = (*buffer)->getBufferStart();
-  return std::vector<uint8_t>(start, start + (*buffer)->getBufferSize());
-}
-
-void linkSharedObject(const std::vector<std::string> &objects,
-                      const std::string &output, const std::string &workDir) {
-  std::string linker = findLinker();
-  std::vector<std::string> args{linker, "-shared", "-o", output};
-  args.insert(args.end(), objects.begin(), objects.end());
-  args.push_back("-lpthread");
-  args.push_back("-ldl");
-  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
-  std::string logPath = workDir + "/link.log";
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(logPath),
-                                                llvm::StringRef(logPath)};
-  std::string error;
-  int rc = llvm::sys::ExecuteAndWait(linker, argRefs, std::nullopt, redirects,
-                                     0, 0, &error);
-  if (rc != 0) {
-    auto log = llvm::MemoryBuffer::getFile(logPath);
-    throw Error(fmt::format("linking the kernel library failed ({}): {}",
-                            error.empty() ? "exit " + std::to_string(rc) : error,
-                            log ? (*log)->getBuffer().str() : ""));
-  }
 }
 
 } // namespace
@@ -243,10 +202,10 @@ void compileModel(const std::string &checkpointDir,
   generateHalideRuntime(target, runtimeObject);
   objects.push_back(runtimeObject);
   std::string library = workDir.str().str() + "/kernels.so";
-  linkSharedObject(objects, library, workDir.str().str());
+  linkKernelLibrary(target, objects, library, workDir.str().str());
 
   package::PackageWriter writer(manifest);
-  writer.setKernels(readFile(library));
+  writer.setKernels(readBinaryFile(library));
   std::map<std::string, const TensorView *> tensors;
   for (const BoundWeight &bound : model.binding->weights)
     tensors.emplace(bound.spec.name, bound.tensor);
