@@ -43,4 +43,34 @@ def CastWeights : Pass<"facet-cast-weights", "mlir::ModuleOp"> {
   ];
 }
 
+def Quantize : Pass<"facet-quantize", "mlir::ModuleOp"> {
+  let summary = "Choose a storage scheme per weight: int8, int4 groups, or a float type";
+  let description = [{
+    Rewrites the declared type of weight matrices to `!facet.qweight` (or a
+    float element type) by weight class: `scheme` applies to the matrices of
+    the attention, mlp, experts, ple_layer, ple_projection, embedding (the
+    tied embedding is also the LM head) and ple_table classes; norms, layer
+    scalars and the MoE router stay as they are. `overrides` changes single
+    classes: `lm_head=int8,ple=int8` (`lm_head` names the tied embedding,
+    `ple` the PLE table). Schemes: `int8` (per output row, f32 scales),
+    `int4-g32`, `int4-g64`, `int4-g128` (groups along the input dimension,
+    f16 scales; `-asym` adds a zero point per group), `bf16`, `f16`, `f32`,
+    `none` (leave the class alone). An int4 group that does not divide a
+    tensor's input dimension falls back to int8 for that tensor.
+    Kernels dequantize in registers; the compile driver quantizes the data.
+  }];
+  let options = [
+    Option<"scheme", "scheme", "std::string", /*default=*/"\"int8\"",
+           "Default scheme for quantizable weight classes">,
+    Option<"overrides", "overrides", "std::string", /*default=*/"\"\"",
+           "Per-class schemes: class=scheme,...">
+  ];
+  let dependentDialects = ["::facet::FacetDialect"];
+  let statistics = [
+    Statistic<"numQuantized", "quantized", "Weights stored as integers">,
+    Statistic<"numFallbacks", "int8-fallbacks",
+              "int4 weights stored as int8 because the group does not divide">
+  ];
+}
+
 #endif // FACET_PASSES_TD

@@ -10,6 +10,7 @@
 
 #include "codegen/driver/KernelLinker.h"
 #include "codegen/driver/WeightConversion.h"
+#include "codegen/driver/WeightQuantization.h"
 #include "codegen/halide/KernelBuilder.h"
 #include "codegen/plan/PlanBuilder.h"
 #include "codegen/target/TargetRegistry.h"
@@ -29,6 +30,8 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <fmt/format.h>
 
 using namespace mlir;
@@ -125,6 +128,12 @@ void compileModel(const std::string &checkpointDir,
                             checkpointDir));
 
   PassManager passes(&context);
+  if (!options.quant.empty()) {
+    QuantizeOptions quantize;
+    quantize.scheme = options.quant;
+    quantize.overrides = options.quantOverrides;
+    passes.addPass(createQuantize(quantize));
+  }
   if (!options.weightType.empty()) {
     CastWeightsOptions cast;
     cast.dtype = options.weightType;
@@ -132,7 +141,7 @@ void compileModel(const std::string &checkpointDir,
   }
   passes.addPass(createOutlineKernels());
   if (failed(passes.run(*model.module)))
-    throw Error("internal: kernel outlining failed (diagnostics above)");
+    throw Error("the graph passes failed (see the error above)");
 
   // Work directory for objects; removed at the end unless asked to keep it.
   llvm::SmallString<128> workDir;
@@ -209,16 +218,44 @@ void compileModel(const std::string &checkpointDir,
   std::map<std::string, const TensorView *> tensors;
   for (const BoundWeight &bound : model.binding->weights)
     tensors.emplace(bound.spec.name, bound.tensor);
-  for (auto [index, weight] : llvm::enumerate(manifest.weights)) {
-    const TensorView *tensor = tensors.at(weight.name);
+  // manifest.weights holds each param's parts in module order (buildPlan).
+  uint64_t index = 0;
+  for (ParamOp param : model.module->getOps<ParamOp>()) {
+    const TensorView *tensor = tensors.at(param.getSymName().str());
     uint64_t count = static_cast<uint64_t>(tensor->numElements());
+    if (auto quantized = dyn_cast<QuantizedWeightType>(param.getType())) {
+      // The parts are written one after the other; quantize once for all.
+      auto cache = std::make_shared<std::optional<QuantizedWeight>>();
+      auto fill = [tensor, quantized, count, cache](int part) {
+        return [=](uint8_t *out, uint64_t bytes) {
+          if (!*cache) {
+            std::vector<float> values(count);
+            convertFloats(tensor->data, tensor->dtype,
+                          reinterpret_cast<uint8_t *>(values.data()),
+                          package::ElementType::F32, count);
+            *cache = quantizeWeight(values, quantized);
+          }
+          const std::vector<uint8_t> &data = part == 0   ? (*cache)->integers
+                                             : part == 1 ? (*cache)->scales
+                                                         : (*cache)->zeros;
+          if (data.size() != bytes)
+            throw Error("internal: quantized part size differs from the plan");
+          std::memcpy(out, data.data(), bytes);
+        };
+      };
+      size_t parts = weightParts(param).size();
+      for (size_t part = 0; part < parts; ++part)
+        writer.setWeight(index++, fill(int(part)));
+      continue;
+    }
+    const package::WeightInfo &weight = manifest.weights[index];
     if (count * package::elementSize(weight.type) != weight.bytes)
       throw Error(fmt::format("internal: weight '{}' has {} elements in the "
                               "checkpoint and {} bytes in the plan",
                               weight.name, count, weight.bytes));
     package::ElementType stored = weight.type;
-    writer.setWeight(index, [tensor, stored, count](uint8_t *out,
-                                                    uint64_t bytes) {
+    writer.setWeight(index++, [tensor, stored, count](uint8_t *out,
+                                                      uint64_t bytes) {
       if (sameFloatType(tensor->dtype, stored))
         std::memcpy(out, tensor->data, bytes);
       else

@@ -19,6 +19,8 @@ struct CompileOptions {
   int64_t maxContext = 0;   // 0: the model's max_position_embeddings
   bool keepTemporaries = false;
   std::string weightType;   // "": as stored in the checkpoint; f32/f16/bf16
+  std::string quant;        // "": none; int8, int4-g32, ... (facet-quantize)
+  std::string quantOverrides; // class=scheme,...
 };
 
 /// Compiles the checkpoint at `checkpointDir` into one .facet package;

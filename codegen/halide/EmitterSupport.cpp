@@ -151,6 +151,11 @@ std::vector<Expr> shapeOf(mlir::Operation *op, mlir::Value value,
 }
 
 int64_t staticDim(mlir::Operation *op, mlir::Value value, unsigned dim) {
+  if (auto quantized = mlir::dyn_cast<QuantizedWeightType>(value.getType())) {
+    require(dim < quantized.getShape().size(), op,
+            fmt::format("expects a static dimension {}", dim));
+    return quantized.getShape()[dim];
+  }
   auto type = mlir::dyn_cast<mlir::RankedTensorType>(value.getType());
   require(type && dim < type.getRank() && !type.isDynamicDim(dim), op,
           fmt::format("expects a static dimension {}", dim));

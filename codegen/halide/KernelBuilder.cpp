@@ -94,6 +94,9 @@ public:
   explicit Builder(BuiltKernel &kernel) : kernel(kernel) {}
 
   HTensor addInput(mlir::Value value, unsigned index, const std::string &name) {
+    if (auto quantized =
+            mlir::dyn_cast<QuantizedWeightType>(value.getType()))
+      return addQuantizedInput(quantized, index, name);
     auto type = tensorType(value, "kernel input " + name);
     std::string unique = sanitize(name);
     if (!inputNames.insert(unique).second)
@@ -105,6 +108,68 @@ public:
     kernel.arguments.push_back(param);
     kernel.argInfo.push_back({KernelArgInfo::Kind::Input, index, ""});
     return wrapParam(param, type, param.name());
+  }
+
+  /// A quantized weight arrives as its integers, its scales and (asymmetric)
+  /// its zero points; the HTensor emitters see dequantizes in registers:
+  /// value(k, n...) = (q(k, n...) - zero) * scale(k / group, n...).
+  /// int4: two per byte, element 2i in the low nibble, stored as q + 8 when
+  /// symmetric (so both forms subtract a zero point of 0..15).
+  HTensor addQuantizedInput(QuantizedWeightType type, unsigned index,
+                            const std::string &name) {
+    llvm::ArrayRef<int64_t> shape = type.getShape();
+    int64_t rank = static_cast<int64_t>(shape.size());
+    int64_t inner = shape.back();
+    int64_t group = type.getGroup() > 0 ? type.getGroup() : inner;
+    bool int4 = type.getBits() == 4;
+    std::string base = sanitize(name);
+    if (!inputNames.insert(base).second)
+      base += "_" + std::to_string(index);
+
+    auto addPart = [&](Halide::Type element, int64_t innerExtent,
+                       unsigned part, const char *suffix) {
+      ImageParam param(element, int(rank), base + suffix);
+      llvm::SmallVector<int64_t> partShape(shape.begin(), shape.end());
+      partShape.back() = innerExtent;
+      constrainDense(param, partShape);
+      kernel.inputs.push_back(param);
+      kernel.arguments.push_back(param);
+      kernel.argInfo.push_back({KernelArgInfo::Kind::Input, index, "", part});
+      return param;
+    };
+    ImageParam q = addPart(int4 ? UInt(8) : Int(8), int4 ? inner / 2 : inner,
+                           0, "_q");
+    ImageParam scales =
+        addPart(storageType(type.getScale()), inner / group, 1, "_scales");
+    std::optional<ImageParam> zeros;
+    if (!type.getSymmetric())
+      zeros = addPart(UInt(8), inner / group, 2, "_zeros");
+
+    std::vector<Var> vars = detail::makeVars(rank);
+    std::vector<Expr> at(vars.begin(), vars.end());
+    Expr k = vars[0];
+    std::vector<Expr> groupAt = at;
+    groupAt[0] = k / int32_t(group);
+    Expr integer;
+    Expr zero = 0.0f;
+    if (int4) {
+      std::vector<Expr> byteAt = at;
+      byteAt[0] = k / 2;
+      Expr byte = q(byteAt);
+      integer = select(k % 2 == 0, byte & 15, byte >> 4);
+      zero = zeros ? cast<float>((*zeros)(groupAt)) : Expr(8.0f);
+    } else {
+      integer = q(at);
+    }
+    Expr scale =
+        widenToF32(scales(groupAt), storageType(type.getScale()));
+    Func read(base + "_dequant");
+    read(vars) = (cast<float>(integer) - zero) * scale;
+    HTensor tensor;
+    tensor.func = read;
+    for (int64_t dim : shape)
+      tensor.shape.push_back(Expr(static_cast<int32_t>(dim)));
+    return tensor;
   }
 
   HTensor weight(WeightOp op) override {
@@ -362,6 +427,7 @@ KernelSignature generateKernel(KernelOp kernelOp, const TargetInfo &target,
     case KernelArgInfo::Kind::Input:
       param.kind = KernelParam::Kind::Input;
       param.index = info.index;
+      param.part = info.part;
       break;
     case KernelArgInfo::Kind::Output:
       param.kind = KernelParam::Kind::Output;

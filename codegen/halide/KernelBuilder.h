@@ -59,6 +59,9 @@ struct KernelArgInfo {
   Kind kind = Kind::Input;
   unsigned index = 0; ///< Input: position among the inputs; Output: result
   std::string symbol; ///< Weight: facet.param; Cache*: facet.kv_cache
+  /// Input of a quantized weight: 0 the integers, 1 the scales, 2 the zero
+  /// points (asymmetric only). Always 0 otherwise.
+  unsigned part = 0;
 };
 
 struct BuiltKernel {

@@ -21,6 +21,8 @@ struct KernelParam {
   enum class Kind { Input, Output, CacheKeys, CacheValues, Scalar };
   Kind kind = Kind::Input;
   unsigned index = 0;           // Input / Output: position in the region
+  unsigned part = 0;            // Input of a quantized weight: 0 integers,
+                                // 1 scales, 2 zero points
   std::string cache;            // CacheKeys / CacheValues: kv_cache symbol
   package::ScalarKind scalar = package::ScalarKind::Tokens;
 };

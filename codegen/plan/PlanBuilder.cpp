@@ -90,6 +90,50 @@ uint64_t assignArenaOffsets(std::vector<package::BufferInfo> &buffers,
   return arenaBytes;
 }
 
+package::WeightInfo weightInfo(std::string name, package::ElementType type,
+                               std::vector<int64_t> shape) {
+  package::WeightInfo weight;
+  weight.name = std::move(name);
+  weight.type = type;
+  weight.shape = std::move(shape);
+  weight.bytes = package::elementSize(type);
+  for (int64_t dim : weight.shape)
+    weight.bytes *= static_cast<uint64_t>(dim);
+  return weight;
+}
+
+} // namespace
+
+std::vector<package::WeightInfo> weightParts(ParamOp param) {
+  std::string name = param.getSymName().str();
+  if (auto type = dyn_cast<RankedTensorType>(param.getType()))
+    return {weightInfo(name, toElementType(type.getElementType()),
+                       std::vector<int64_t>(type.getShape().begin(),
+                                            type.getShape().end()))};
+  auto quantized = cast<QuantizedWeightType>(param.getType());
+  std::vector<int64_t> shape(quantized.getShape().begin(),
+                             quantized.getShape().end());
+  int64_t inner = shape.back();
+  int64_t group = quantized.getGroup() > 0 ? quantized.getGroup() : inner;
+  bool int4 = quantized.getBits() == 4;
+  std::vector<int64_t> integers = shape, groups = shape;
+  integers.back() = int4 ? inner / 2 : inner;
+  groups.back() = inner / group;
+  std::vector<package::WeightInfo> parts;
+  parts.push_back(weightInfo(name,
+                             int4 ? package::ElementType::U8
+                                  : package::ElementType::I8,
+                             integers));
+  parts.push_back(weightInfo(name + ".scales",
+                             toElementType(quantized.getScale()), groups));
+  if (!quantized.getSymmetric())
+    parts.push_back(
+        weightInfo(name + ".zeros", package::ElementType::U8, groups));
+  return parts;
+}
+
+namespace {
+
 class EntryPlanner {
 public:
   EntryPlanner(const std::map<std::string, uint64_t> &weightIndex,
@@ -176,9 +220,19 @@ package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
             result, kernel.getName().str() + "#" + std::to_string(index)));
       for (const KernelParam &param : signature->params) {
         switch (param.kind) {
-        case KernelParam::Kind::Input:
-          step.args.push_back(argFor(kernel.getInputs()[param.index]));
+        case KernelParam::Kind::Input: {
+          package::Arg arg = argFor(kernel.getInputs()[param.index]);
+          if (param.part > 0) {
+            if (arg.kind != package::ArgKind::Weight)
+              throw Error(fmt::format("internal: kernel '{}' reads part {} "
+                                      "of input {}, which is no weight",
+                                      kernel.getName().str(), param.part,
+                                      param.index));
+            arg.index += param.part; // the parts follow the integers
+          }
+          step.args.push_back(arg);
           break;
+        }
         case KernelParam::Kind::Output:
           step.args.push_back({package::ArgKind::Buffer, outputs[param.index]});
           break;
@@ -233,18 +287,9 @@ void buildPlan(ModuleOp module, const PlanOptions &options,
                const KernelProvider &kernels, package::Manifest &manifest) {
   std::map<std::string, uint64_t> weightIndex;
   for (auto param : module.getOps<ParamOp>()) {
-    auto type = dyn_cast<RankedTensorType>(param.getType());
-    if (!type)
-      throw Error(fmt::format("weight '{}': quantized weights are not "
-                              "supported by this code generator yet",
-                              param.getSymName().str()));
-    package::WeightInfo weight;
-    weight.name = param.getSymName().str();
-    weight.type = toElementType(type.getElementType());
-    weight.shape.assign(type.getShape().begin(), type.getShape().end());
-    weight.bytes = type.getNumElements() * package::elementSize(weight.type);
-    weightIndex.emplace(weight.name, manifest.weights.size());
-    manifest.weights.push_back(std::move(weight));
+    weightIndex.emplace(param.getSymName().str(), manifest.weights.size());
+    for (package::WeightInfo &weight : weightParts(param))
+      manifest.weights.push_back(std::move(weight));
   }
 
   std::map<std::string, uint64_t> cacheIndex;

@@ -36,6 +36,12 @@ using KernelProvider =
 void buildPlan(mlir::ModuleOp module, const PlanOptions &options,
                const KernelProvider &kernels, package::Manifest &manifest);
 
+/// The package weights that hold `param`: one for a float tensor; for a
+/// quantized weight its integers (i8, or u8 holding two int4), its scales
+/// and, when asymmetric, its zero points (u8), in that order and named
+/// `name`, `name.scales`, `name.zeros`.
+std::vector<package::WeightInfo> weightParts(ParamOp param);
+
 /// Bytes one activation row of `type` takes, and its package element type.
 package::ElementType toElementType(mlir::Type elementType);
 

@@ -93,6 +93,18 @@ cl::opt<std::string> compileWeights(
     cl::desc("Store float weights as f32, f16 or bf16 (default: as in the "
              "checkpoint)"),
     cl::value_desc("dtype"), cl::init(""), cl::sub(compileCommand));
+cl::opt<std::string> compileQuant(
+    "quant",
+    cl::desc("Weight quantization: int8 (per output row), int4-g32, int4-g64, "
+             "int4-g128 (groups; -asym for zero points), bf16, f16 (default: "
+             "none)"),
+    cl::value_desc("scheme"), cl::init(""), cl::sub(compileCommand));
+cl::opt<std::string> compileQuantOverride(
+    "quant-override",
+    cl::desc("Per weight class: 'lm_head=int8,ple=int8' (classes: attention, "
+             "mlp, experts, ple_layer, ple_projection, embedding/lm_head, "
+             "ple_table/ple; schemes as --quant, or none)"),
+    cl::value_desc("class=scheme,..."), cl::init(""), cl::sub(compileCommand));
 cl::opt<bool> compileKeep("keep-temporaries",
                           cl::desc("Keep the kernel objects"),
                           cl::sub(compileCommand));
@@ -190,6 +202,10 @@ int runCompile() {
                 "'");
   codegen::CompileOptions options;
   options.weightType = compileWeights;
+  options.quant = compileQuant;
+  options.quantOverrides = compileQuantOverride;
+  if (!compileQuantOverride.empty() && compileQuant.empty())
+    options.quant = "none";
   options.target = compileTarget;
   options.output = compileOutput;
   options.prefillChunk = compileChunk;

@@ -1,0 +1,37 @@
+// RUN: facet-opt %s --facet-quantize=scheme=int4-g32 | FileCheck %s
+// RUN: facet-opt %s '--facet-quantize=scheme=int8 overrides=lm_head=bf16,mlp=int4-g64-asym' | FileCheck %s --check-prefix=OVR
+// RUN: not facet-opt %s --facet-quantize=scheme=int3 2>&1 | FileCheck %s --check-prefix=BADSCHEME
+// RUN: not facet-opt %s '--facet-quantize=overrides=norm=int8' 2>&1 | FileCheck %s --check-prefix=BADCLASS
+
+// Matrices of quantizable classes change type; norms never do. An int4
+// group that does not divide the input dimension (48) falls back to int8.
+
+// CHECK: facet.param @embed : !facet.qweight<64x32xi4, group 32, scale f16, symmetric> class "embedding"
+// CHECK: facet.param @norm : tensor<32xf32> class "norm"
+// CHECK: facet.param @up : !facet.qweight<48x32xi4, group 32, scale f16, symmetric> class "mlp"
+// CHECK: facet.param @down : !facet.qweight<32x48xi8, group 0, scale f32, symmetric> class "mlp"
+// OVR: facet.param @embed : tensor<64x32xbf16> class "embedding"
+// OVR: facet.param @norm : tensor<32xf32> class "norm"
+// OVR: facet.param @up : !facet.qweight<48x32xi8, group 0, scale f32, symmetric> class "mlp"
+// OVR: facet.param @down : !facet.qweight<32x48xi8, group 0, scale f32, symmetric> class "mlp"
+// BADSCHEME: error: facet-quantize: unknown scheme 'int3' (int8, int4-g32, int4-g64, int4-g128 (optionally -asym), bf16, f16, f32 or none)
+// BADCLASS: error: facet-quantize: cannot override class 'norm'
+facet.param @embed : tensor<64x32xf32> class "embedding"
+facet.param @norm : tensor<32xf32> class "norm"
+facet.param @up : tensor<48x32xf32> class "mlp"
+facet.param @down : tensor<32x48xf32> class "mlp"
+
+// CHECK-LABEL: func.func @decode
+func.func @decode(%x: tensor<1x32xf32>) -> tensor<1x64xf32> {
+  // CHECK: %[[U:.*]] = facet.weight @up : !facet.qweight<48x32xi4, group 32, scale f16, symmetric>
+  // CHECK: facet.linear %{{.*}}, %[[U]] : tensor<1x32xf32>, !facet.qweight<48x32xi4, group 32, scale f16, symmetric> -> tensor<1x48xf32>
+  %u = facet.weight @up : tensor<48x32xf32>
+  %h = facet.linear %x, %u : tensor<1x32xf32>, tensor<48x32xf32> -> tensor<1x48xf32>
+  %d = facet.weight @down : tensor<32x48xf32>
+  %y = facet.linear %h, %d : tensor<1x48xf32>, tensor<32x48xf32> -> tensor<1x32xf32>
+  // CHECK: %[[E:.*]] = facet.weight @embed : !facet.qweight<64x32xi4
+  // CHECK: facet.lm_head %{{.*}}, %[[E]]
+  %e = facet.weight @embed : tensor<64x32xf32>
+  %l = facet.lm_head %y, %e : tensor<1x32xf32>, tensor<64x32xf32> -> tensor<1x64xf32>
+  return %l : tensor<1x64xf32>
+}
