@@ -102,9 +102,33 @@ package::WeightInfo weightInfo(std::string name, package::ElementType type,
   return weight;
 }
 
+std::vector<package::WeightInfo> storedParts(ParamOp param);
+
 } // namespace
 
+std::string schemeOf(Type type) {
+  if (auto quantized = dyn_cast<QuantizedWeightType>(type)) {
+    if (quantized.getBits() == 8)
+      return "int8";
+    return fmt::format("int4-g{}{}", quantized.getGroup(),
+                       quantized.getSymmetric() ? "" : "-asym");
+  }
+  return package::elementTypeName(
+      toElementType(cast<RankedTensorType>(type).getElementType()));
+}
+
 std::vector<package::WeightInfo> weightParts(ParamOp param) {
+  std::vector<package::WeightInfo> parts = storedParts(param);
+  for (package::WeightInfo &part : parts) {
+    part.weightClass = param.getWeightClass().str();
+    part.scheme = schemeOf(param.getType());
+  }
+  return parts;
+}
+
+namespace {
+
+std::vector<package::WeightInfo> storedParts(ParamOp param) {
   std::string name = param.getSymName().str();
   if (auto type = dyn_cast<RankedTensorType>(param.getType()))
     return {weightInfo(name, toElementType(type.getElementType()),
@@ -131,8 +155,6 @@ std::vector<package::WeightInfo> weightParts(ParamOp param) {
         weightInfo(name + ".zeros", package::ElementType::U8, groups));
   return parts;
 }
-
-namespace {
 
 class EntryPlanner {
 public:

@@ -40,7 +40,12 @@ void buildPlan(mlir::ModuleOp module, const PlanOptions &options,
 /// quantized weight its integers (i8, or u8 holding two int4), its scales
 /// and, when asymmetric, its zero points (u8), in that order and named
 /// `name`, `name.scales`, `name.zeros`.
+/// Each part carries the param's class and its scheme (schemeOf).
 std::vector<package::WeightInfo> weightParts(ParamOp param);
+
+/// How a weight of `type` is stored: "f32", "f16", "bf16", "int8",
+/// "int4-g32", "int4-g64-asym", ...
+std::string schemeOf(mlir::Type type);
 
 /// Bytes one activation row of `type` takes, and its package element type.
 package::ElementType toElementType(mlir::Type elementType);

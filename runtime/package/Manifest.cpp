@@ -195,6 +195,8 @@ WeightInfo Parser::parseWeight(uint64_t index) {
   WeightInfo weight;
   weight.name = in.string("weight name");
   std::string where = "weight " + str(index) + " ('" + weight.name + "')";
+  weight.weightClass = in.string("weight class");
+  weight.scheme = in.string("weight scheme");
   weight.type = elementType(where);
   weight.shape = shape(where, /*allowTokens=*/false);
   weight.offset = in.u64("weight offset");
@@ -539,6 +541,8 @@ std::vector<uint8_t> serializeManifest(const Manifest &manifest) {
   out.u64(manifest.weights.size());
   for (const WeightInfo &weight : manifest.weights) {
     out.string(weight.name);
+    out.string(weight.weightClass);
+    out.string(weight.scheme);
     out.u64(uint64_t(weight.type));
     writeShape(out, weight.shape);
     out.u64(weight.offset);

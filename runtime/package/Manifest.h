@@ -41,7 +41,7 @@
 namespace facet::package {
 
 inline constexpr char kMagic[8] = {'F', 'A', 'C', 'E', 'T', 'P', 'K', 'G'};
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr uint64_t kHeaderSize = 64;
 inline constexpr uint64_t kSectionEntrySize = 24;
 inline constexpr uint64_t kSectionAlignment = 64;
@@ -94,11 +94,13 @@ struct KernelInfo {
 };
 
 struct WeightInfo {
-  std::string name;          // facet.param symbol
+  std::string name;          // facet.param symbol (+ ".scales"/".zeros")
   ElementType type = ElementType::F32;
   std::vector<int64_t> shape; // outermost first, all fixed
   uint64_t offset = 0;       // inside the Weights section, 64-byte aligned
   uint64_t bytes = 0;
+  std::string weightClass;   // the importer's class: "attention", "norm", ...
+  std::string scheme;        // storage: "f32", "bf16", "int8", "int4-g32", ...
 };
 
 struct CacheInfo {

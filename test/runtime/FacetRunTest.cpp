@@ -273,12 +273,15 @@ TEST_F(FacetRunTest, MalformedPackages) {
       << result.err;
 
   std::vector<uint8_t> version = bytes;
-  version[8] = 2;
+  version[8] = uint8_t(facet::package::kFormatVersion + 1);
   facet::test::writeFile(bad, version);
   result = run({bad, "--prompt-ids", "2"});
   EXPECT_EQ(result.exitCode, 1);
-  EXPECT_NE(result.err.find("unsupported format version: expected 1, found 2"),
-            std::string::npos)
+  std::string expected =
+      "unsupported format version: expected " +
+      std::to_string(facet::package::kFormatVersion) + ", found " +
+      std::to_string(facet::package::kFormatVersion + 1);
+  EXPECT_NE(result.err.find(expected), std::string::npos)
       << result.err;
 
   result = run({dir.file("missing.facet"), "--prompt-ids", "2"});

@@ -200,7 +200,8 @@ TEST_F(PackageFileTest, WrongVersion) {
   EXPECT_EQ(errorAfter([](std::vector<uint8_t> &d) {
               storeU32(d.data() + kVersionField, 7);
             }),
-            "toy.facet: unsupported format version: expected 1, found 7");
+            "toy.facet: unsupported format version: expected " +
+                std::to_string(kFormatVersion) + ", found 7");
 }
 
 TEST_F(PackageFileTest, HeaderReservedBytes) {

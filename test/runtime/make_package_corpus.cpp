@@ -72,7 +72,9 @@ int main(int argc, char **argv) {
   facet::test::writeFile(dir + "/valid_manifest_only", manifest);
 
   seed("bad_magic", [](std::vector<uint8_t> &b) { b[3] = 'X'; });
-  seed("bad_version", [](std::vector<uint8_t> &b) { storeU32(&b[8], 2); });
+  seed("bad_version", [](std::vector<uint8_t> &b) {
+    storeU32(&b[8], facet::package::kFormatVersion + 1);
+  });
   seed("bad_truncated_header", [](std::vector<uint8_t> &b) { b.resize(40); });
   seed("bad_truncated",
        [](std::vector<uint8_t> &b) { b.resize(b.size() - 9); });

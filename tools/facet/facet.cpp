@@ -1,7 +1,7 @@
 //===- facet.cpp - The Facet compiler driver -------------------------------===//
 //
 //   facet import <checkpoint-dir | config.json> -o model.mlir
-//   facet inspect <model.mlir | checkpoint-dir | config.json> [--json]
+//   facet inspect <model.facet | model.mlir | checkpoint-dir | config.json>
 //   facet compile <checkpoint-dir> --target host -o model.facet
 //   facet run model.facet ...     (forwards to facet-run)
 //
@@ -15,6 +15,7 @@
 #include "frontend/hf/Importer.h"
 #include "frontend/support/Error.h"
 #include "tools/facet/ModelSummary.h"
+#include "tools/facet/PackageSummary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -32,6 +33,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <filesystem>
+#include <fmt/format.h>
 
 namespace cl = llvm::cl;
 using namespace facet;
@@ -60,10 +62,15 @@ cl::SubCommand inspectCommand(
     "source, MLP width).");
 cl::opt<std::string> inspectInput(
     cl::Positional, cl::Required,
-    cl::desc("<model.mlir | checkpoint-dir | config.json>"),
+    cl::desc("<model.facet | model.mlir | checkpoint-dir | config.json>"),
     cl::sub(inspectCommand));
 cl::opt<bool> inspectJson("json", cl::desc("Print one JSON object"),
                           cl::sub(inspectCommand));
+cl::opt<int64_t> inspectContext(
+    "context",
+    cl::desc("Packages: the context length the resident total is given for "
+             "(default: the compiled maximum)"),
+    cl::init(0), cl::sub(inspectCommand));
 
 cl::SubCommand compileCommand(
     "compile",
@@ -160,6 +167,20 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModule(mlir::MLIRContext &context,
 }
 
 int runInspect() {
+  if (looksLikePackage(inspectInput)) {
+    PackageSummary summary = summarizePackage(inspectInput);
+    int64_t context = inspectContext > 0 ? int64_t(inspectContext)
+                                         : summary.manifest.model.maxContext;
+    if (context > summary.manifest.model.maxContext)
+      throw Error(fmt::format("--context {} exceeds the package's compiled "
+                              "context of {}",
+                              context, summary.manifest.model.maxContext));
+    if (inspectJson)
+      llvm::outs() << toJson(summary, context).dump(2) << "\n";
+    else
+      llvm::outs() << toText(summary, context);
+    return 0;
+  }
   mlir::MLIRContext context;
   registerDialects(context);
   mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(context, inspectInput);
@@ -250,7 +271,8 @@ int main(int argc, char **argv) {
       argc, argv,
       "Facet: ahead-of-time compiler for Gemma 4 language models\n\n"
       "  facet import <checkpoint-dir | config.json> -o model.mlir\n"
-      "  facet inspect <model.mlir | checkpoint-dir | config.json> [--json]\n"
+      "  facet inspect <model.facet | model.mlir | checkpoint-dir | "
+      "config.json> [--json]\n"
       "  facet compile <checkpoint-dir> --target host -o model.facet\n"
       "  facet run model.facet --prompt-ids 2,651,... -n 32 [--greedy]\n\n"
       "Run 'facet <command> --help' for a command's options.\n");
