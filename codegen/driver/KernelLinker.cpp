@@ -11,19 +11,70 @@
 #include <cstdlib>
 #include <fmt/format.h>
 #include <optional>
+#include <vector>
 
 namespace facet::codegen {
 namespace {
 
-/// $FACET_CXX, $CXX, or the first of c++, g++, clang++ on the PATH.
-std::string findLinker() {
-  for (const char *var : {"FACET_CXX", "CXX"})
-    if (const char *value = std::getenv(var); value && *value)
-      return value;
-  for (const char *name : {"c++", "g++", "clang++"})
+/// How to find the C++ driver that links one family's kernel library.
+struct Toolchain {
+  const char *family;
+  /// Environment variables that name the driver, checked in order.
+  std::vector<const char *> envVars;
+  /// Programs looked up on the PATH, in order.
+  std::vector<const char *> programs;
+  /// What to do when none is found.
+  const char *hint;
+};
+
+/// The x86 kernels are linked by the compiler's own toolchain (Facet itself
+/// runs on x86-64); aarch64 kernels need a cross linker and its sysroot's
+/// libc, so $CXX (the host compiler) is never used for them.
+const std::vector<Toolchain> &toolchains() {
+  static const std::vector<Toolchain> table = {
+      {"x86_64",
+       {"FACET_CXX", "CXX"},
+       {"c++", "g++", "clang++"},
+       "install build-essential, or set CXX"},
+      {"aarch64",
+       {"FACET_AARCH64_CXX"},
+       {"aarch64-linux-gnu-g++"},
+       "install g++-aarch64-linux-gnu (tools/setup-deps), or set "
+       "FACET_AARCH64_CXX to an aarch64 C++ compiler"},
+  };
+  return table;
+}
+
+std::string findLinker(const TargetInfo &target) {
+  const Toolchain *toolchain = nullptr;
+  for (const Toolchain &candidate : toolchains())
+    if (target.family == candidate.family)
+      toolchain = &candidate;
+  if (!toolchain)
+    throw Error(fmt::format("no linker is known for target {} (family {})",
+                            target.name, target.family));
+  for (const char *var : toolchain->envVars) {
+    const char *value = std::getenv(var);
+    if (!value || !*value)
+      continue;
+    // ExecuteAndWait does not search the PATH: resolve a bare name here.
+    if (auto path = llvm::sys::findProgramByName(value))
+      return *path;
+    throw Error(fmt::format("${}={} is not an executable program on the PATH "
+                            "(it should name the C++ compiler that links "
+                            "kernels for target {})",
+                            var, value, target.name));
+  }
+  std::string tried;
+  for (const char *name : toolchain->programs) {
     if (auto path = llvm::sys::findProgramByName(name))
       return *path;
-  throw Error("no C++ compiler found to link the kernel library (set CXX)");
+    tried += (tried.empty() ? "" : ", ") + std::string(name);
+  }
+  throw Error(fmt::format(
+      "no C++ compiler found to link the kernel library for target {} "
+      "(looked for {} on the PATH): {}",
+      target.name, tried, toolchain->hint));
 }
 
 } // namespace
@@ -39,8 +90,7 @@ std::vector<uint8_t> readBinaryFile(const std::string &path) {
 void linkKernelLibrary(const TargetInfo &target,
                        const std::vector<std::string> &objects,
                        const std::string &output, const std::string &workDir) {
-  (void)target; // every registered target is linked by the host toolchain
-  std::string linker = findLinker();
+  std::string linker = findLinker(target);
   std::vector<std::string> args{linker, "-shared", "-o", output};
   args.insert(args.end(), objects.begin(), objects.end());
   args.push_back("-lpthread");

@@ -220,8 +220,12 @@ std::string KernelSchedule::describe() const {
 }
 
 KernelSchedule defaultSchedule(const TargetInfo &target) {
+  // Both numbers come from the registry row, so a new target brings its own
+  // defaults (aarch64: 4 lanes of a 16-byte NEON vector, 8 vectors a block
+  // because it has 32 vector registers) without a branch here.
   KernelSchedule schedule;
   schedule.vectorLanes = target.floatLanes();
+  schedule.unroll = target.unroll;
   return schedule;
 }
 

@@ -66,8 +66,9 @@ struct KernelSchedule {
   std::string describe() const;
 };
 
-/// The default for `target`: its f32 lanes, 4 vectors per block, parallel,
-/// stages stored, sequential reductions.
+/// The default for `target`: its f32 lanes, its registry row's vectors per
+/// block (4 on x86, 8 on aarch64), parallel, stages stored, sequential
+/// reductions.
 KernelSchedule defaultSchedule(const TargetInfo &target);
 
 /// Schedules every stage of a kernel. `outputs` are the pipeline's output

@@ -27,19 +27,26 @@ struct Entry {
   /// without it Halide indexes with 32 bits and rejects such buffers.
   const char *halide;
   int vectorBytes;
+  /// Vectors per block of a stage's innermost dimension (KernelSchedule):
+  /// how many accumulators a reduction keeps in registers.
+  int unroll;
   const char *description;
   std::vector<std::string> cpuFeatures;
 };
 
 /// Entries of one family are listed from the baseline to the most capable:
 /// hostTarget() picks the last one the machine can run. New families
-/// (aarch64 neon/dotprod, cuda sm_XX, hexagon hvx128) are new rows.
+/// (cuda sm_XX, hexagon hvx128) and ISA levels (aarch64 i8mm) are new rows.
+///
+/// x86 unrolls 4 vectors: AVX2/AVX-512 have 16/32 registers, so 4
+/// accumulators plus the operands they need stay in registers.
 const std::vector<Entry> &entries() {
   static const std::vector<Entry> table = {
       {"x86_64-avx2",
        "x86_64",
        "x86-64-linux-sse41-avx-avx2-fma-f16c-large_buffers",
        32,
+       4,
        "x86-64 with AVX2, FMA and F16C (Haswell, Zen 1 and later)",
        {"sse41", "avx", "avx2", "fma", "f16c"}},
       {"x86_64-avx512",
@@ -47,6 +54,7 @@ const std::vector<Entry> &entries() {
        "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake-"
        "large_buffers",
        64,
+       4,
        "x86-64 with AVX-512 F/CD/BW/DQ/VL (Skylake-SP, Zen 4 and later)",
        {"sse41", "avx", "avx2", "fma", "f16c", "avx512", "avx512_skylake"}},
       {"x86_64-avx512-vnni",
@@ -54,10 +62,47 @@ const std::vector<Entry> &entries() {
        "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake-"
        "avx512_cannonlake-avx512_sapphirerapids-large_buffers",
        64,
+       4,
        "x86-64 with AVX-512 plus IFMA/VBMI, VNNI and BF16 (Sapphire Rapids, "
        "Zen 5)",
        {"sse41", "avx", "avx2", "fma", "f16c", "avx512", "avx512_skylake",
         "avx512_cannonlake", "avx512_sapphirerapids"}},
+      // aarch64: 128-bit NEON vectors (4 f32 lanes) but 32 of them, so a
+      // block of 8 vectors (32 floats, the width of an AVX2 block) keeps 8
+      // accumulators in registers with room for the weights and activations
+      // it multiplies. Halide 14 has no CPU tuning for ARM (its Processor
+      // list is x86 only), so a device preset is its feature set. Halide 14
+      // has no feature for FEAT_I8MM (smmla/ummla): an `aarch64-i8mm` row
+      // waits for a Halide that does, or for a microkernel.
+      {"aarch64-neon",
+       "aarch64",
+       "arm-64-linux-large_buffers",
+       16,
+       8,
+       "AArch64 ARMv8.0 with NEON (every 64-bit ARM CPU)",
+       {"neon"}},
+      {"aarch64-dotprod",
+       "aarch64",
+       "arm-64-linux-arm_dot_prod-large_buffers",
+       16,
+       8,
+       "AArch64 ARMv8.2 with the dot product extension (sdot/udot)",
+       {"neon", "dotprod"}},
+      {"aarch64-cortex-a76",
+       "aarch64",
+       "arm-64-linux-arm_dot_prod-arm_fp16-large_buffers",
+       16,
+       8,
+       "Cortex-A76 (Raspberry Pi 5): ARMv8.2 with dot product and fp16",
+       {"neon", "dotprod", "fp16"}},
+  };
+  return table;
+}
+
+/// Other names of registry entries.
+const std::vector<std::pair<const char *, const char *>> &aliases() {
+  static const std::vector<std::pair<const char *, const char *>> table = {
+      {"aarch64", "aarch64-neon"}, // the baseline every ARMv8 CPU runs
   };
   return table;
 }
@@ -72,6 +117,7 @@ const std::vector<TargetInfo> &registry() {
       info.family = entry.family;
       info.halide = Halide::Target(entry.halide);
       info.vectorBytes = entry.vectorBytes;
+      info.unroll = entry.unroll;
       info.description = entry.description;
       info.cpuFeatures = entry.cpuFeatures;
       out.push_back(std::move(info));
@@ -147,6 +193,9 @@ const TargetInfo *bestForHost() {
 const TargetInfo *findTarget(std::string_view name) {
   if (name == "host")
     return bestForHost();
+  for (const auto &[alias, entry] : aliases())
+    if (name == alias)
+      name = entry;
   for (const TargetInfo &target : registry())
     if (target.name == name)
       return &target;
@@ -169,6 +218,8 @@ std::vector<std::string> targetNames() {
   std::vector<std::string> names;
   for (const TargetInfo &target : registry())
     names.push_back(target.name);
+  for (const auto &[alias, entry] : aliases())
+    names.push_back(alias);
   names.push_back("host");
   return names;
 }
@@ -177,8 +228,9 @@ TargetInfo hostTarget() {
   if (const TargetInfo *best = bestForHost())
     return *best;
   throw Error(fmt::format(
-      "no registered target runs on this machine (Halide detects {}); known "
-      "targets are for x86-64 with at least AVX2",
+      "no registered target runs on this machine (Halide detects {}); 'host' "
+      "needs x86-64 with at least AVX2 or AArch64 (other targets can still "
+      "be compiled for by name)",
       Halide::get_host_target().to_string()));
 }
 

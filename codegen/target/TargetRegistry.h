@@ -9,8 +9,11 @@
 // CPU features a machine needs to run the code. A new ISA or device is a new
 // table entry (TargetRegistry.cpp), never a new branch in the code generator.
 //
-// Names: "x86_64-avx2", "x86_64-avx512", "x86_64-avx512-vnni", and "host",
-// an alias for the most capable registered entry this machine can run.
+// Names: "x86_64-avx2", "x86_64-avx512", "x86_64-avx512-vnni",
+// "aarch64-neon" (alias "aarch64"), "aarch64-dotprod", "aarch64-cortex-a76",
+// and "host", an alias for the most capable registered entry this machine
+// can run. aarch64 code is cross-compiled here and linked with the aarch64
+// cross toolchain (codegen/driver/KernelLinker.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,9 +30,10 @@ namespace facet::codegen {
 
 struct TargetInfo {
   std::string name;        ///< registry name, e.g. "x86_64-avx512"
-  std::string family;      ///< backend family: "x86_64" (later "aarch64", ...)
+  std::string family;      ///< backend family: "x86_64", "aarch64"
   Halide::Target halide;   ///< what Halide compiles for (no jit/no_runtime)
   int vectorBytes = 16;    ///< native SIMD register width
+  int unroll = 4;          ///< default vectors per schedule block
   std::string description; ///< one line for logs and `facet inspect`
   /// Feature names the runtime checks before it loads the code (the names
   /// runtime/cpu/HostTarget.cpp knows; Halide's feature names).
@@ -47,7 +51,7 @@ const TargetInfo *findTarget(std::string_view name);
 /// targets.
 const TargetInfo &resolveTarget(std::string_view name);
 
-/// Every name findTarget accepts, "host" last.
+/// Every name findTarget accepts: the entries, their aliases, "host" last.
 std::vector<std::string> targetNames();
 
 /// The most capable registered entry that this machine can run (detected

@@ -115,12 +115,16 @@ HostInfo detectHost() {
     if (present)
       host.features.insert(name);
   };
-  add(hwcap & (1UL << 20), "dotprod"); // HWCAP_ASIMDDP
-  add(hwcap & (1UL << 10), "fp16");    // HWCAP_ASIMDHP
-  add(hwcap & (1UL << 22), "sve");     // HWCAP_SVE
-  add(hwcap2 & (1UL << 1), "sve2");    // HWCAP2_SVE2
-  add(hwcap2 & (1UL << 13), "i8mm");   // HWCAP2_I8MM
-  add(hwcap2 & (1UL << 14), "bf16");   // HWCAP2_BF16
+  // The bit values of <asm/hwcap.h>, spelled out because older sysroots
+  // lack the newer names. Under qemu-aarch64 these are the emulated CPU's
+  // (-cpu; the default "max" has all of them).
+  add(hwcap & (1UL << 20), "dotprod"); // HWCAP_ASIMDDP (sdot/udot)
+  // ARMv8.2 FP16 (Halide's arm_fp16): HWCAP_FPHP and HWCAP_ASIMDHP.
+  add((hwcap & (1UL << 9)) && (hwcap & (1UL << 10)), "fp16");
+  add(hwcap & (1UL << 22), "sve");   // HWCAP_SVE
+  add(hwcap2 & (1UL << 1), "sve2");  // HWCAP2_SVE2
+  add(hwcap2 & (1UL << 13), "i8mm"); // HWCAP2_I8MM
+  add(hwcap2 & (1UL << 14), "bf16"); // HWCAP2_BF16
 #endif
 #elif defined(__arm__)
   host.arch = "arm";

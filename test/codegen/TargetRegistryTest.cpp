@@ -16,8 +16,10 @@ namespace {
 
 TEST(TargetRegistry, KnowsTheX86EntriesAndHost) {
   std::vector<std::string> names = targetNames();
-  EXPECT_EQ(names, (std::vector<std::string>{"x86_64-avx2", "x86_64-avx512",
-                                             "x86_64-avx512-vnni", "host"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "x86_64-avx2", "x86_64-avx512", "x86_64-avx512-vnni",
+                       "aarch64-neon", "aarch64-dotprod", "aarch64-cortex-a76",
+                       "aarch64", "host"}));
   const TargetInfo *avx2 = findTarget("x86_64-avx2");
   ASSERT_NE(avx2, nullptr);
   EXPECT_EQ(avx2->family, "x86_64");
@@ -36,6 +38,45 @@ TEST(TargetRegistry, KnowsTheX86EntriesAndHost) {
     EXPECT_TRUE(vnni.halide.has_feature(feature));
   EXPECT_FALSE(vnni.halide.has_feature(Halide::Target::NoRuntime));
   EXPECT_FALSE(vnni.halide.has_feature(Halide::Target::JIT));
+}
+
+TEST(TargetRegistry, KnowsTheAArch64Entries) {
+  const TargetInfo *neon = findTarget("aarch64-neon");
+  ASSERT_NE(neon, nullptr);
+  EXPECT_EQ(findTarget("aarch64"), neon); // the alias is the baseline
+  EXPECT_EQ(neon->family, "aarch64");
+  EXPECT_EQ(neon->halide.arch, Halide::Target::ARM);
+  EXPECT_EQ(neon->halide.bits, 64);
+  EXPECT_EQ(neon->halide.os, Halide::Target::Linux);
+  EXPECT_FALSE(neon->halide.has_feature(Halide::Target::ARMDotProd));
+  EXPECT_TRUE(neon->halide.has_feature(Halide::Target::LargeBuffers));
+  EXPECT_EQ(neon->cpuFeatures, (std::vector<std::string>{"neon"}));
+
+  const TargetInfo &dotprod = resolveTarget("aarch64-dotprod");
+  EXPECT_TRUE(dotprod.halide.has_feature(Halide::Target::ARMDotProd));
+  EXPECT_FALSE(dotprod.halide.has_feature(Halide::Target::ARMFp16));
+  EXPECT_EQ(dotprod.cpuFeatures, (std::vector<std::string>{"neon", "dotprod"}));
+
+  const TargetInfo &a76 = resolveTarget("aarch64-cortex-a76");
+  EXPECT_TRUE(a76.halide.has_feature(Halide::Target::ARMDotProd));
+  EXPECT_TRUE(a76.halide.has_feature(Halide::Target::ARMFp16));
+  EXPECT_EQ(a76.cpuFeatures,
+            (std::vector<std::string>{"neon", "dotprod", "fp16"}));
+
+  for (const TargetInfo *target : {neon, &dotprod, &a76}) {
+    SCOPED_TRACE(target->name);
+    EXPECT_EQ(target->vectorBytes, 16); // 128-bit NEON registers
+    KernelSchedule schedule = defaultSchedule(*target);
+    EXPECT_EQ(schedule.vectorLanes, 4);
+    EXPECT_EQ(schedule.unroll, 8);
+    EXPECT_FALSE(target->halide.has_feature(Halide::Target::NoRuntime));
+#if defined(__x86_64__)
+    EXPECT_FALSE(canRunOnHost(*target));
+#endif
+  }
+#if defined(__x86_64__)
+  EXPECT_EQ(hostTarget().family, "x86_64");
+#endif
 }
 
 TEST(TargetRegistry, UnknownNameListsTheKnownTargets) {
@@ -65,6 +106,7 @@ TEST(TargetRegistry, HostIsTheBestEntryThisMachineRuns) {
     after |= name == host.name;
   }
   EXPECT_EQ(defaultSchedule(host).vectorLanes, host.vectorBytes / 4);
+  EXPECT_EQ(defaultSchedule(host).unroll, host.unroll);
 }
 
 } // namespace
