@@ -73,4 +73,30 @@ def Quantize : Pass<"facet-quantize", "mlir::ModuleOp"> {
   ];
 }
 
+def Fuse : Pass<"facet-fuse", "mlir::ModuleOp"> {
+  let summary = "Merge neighbouring facet.kernel regions into fewer, larger kernels";
+  let description = [{
+    Runs after --facet-outline-kernels. A kernel is merged into the kernel
+    that produces one of its inputs when
+      - no facet.kv_store lies between them (a cache write must happen
+        between the kernel computing keys/values and the attention reading
+        the cache, so fusion never moves ops across one), and
+      - every other input of the consumer is available where the producer
+        is (an entry argument, a weight, or a result of an earlier kernel).
+    Applied greedily in program order, this yields the groupings a decoder
+    layer wants without a hand-written case for each: the RMS norm with the
+    q/k/v (or gate/up) projections that read it, GELU-tanh and the multiply
+    with those projections, the output projection with the post-norm,
+    residual add and layer scalar, attention with merge_heads and o_proj,
+    the final norm with the LM head and softcap. Codegen composes the ops of
+    a region whatever they are, so no code generator change is needed.
+    Weight references are hoisted to the top of each entry point first (they
+    are pure and name package data).
+  }];
+  let dependentDialects = ["::facet::FacetDialect"];
+  let statistics = [
+    Statistic<"numMerged", "merged", "Kernels merged into another">
+  ];
+}
+
 #endif // FACET_PASSES_TD

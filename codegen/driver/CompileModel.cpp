@@ -140,6 +140,8 @@ void compileModel(const std::string &checkpointDir,
     passes.addPass(createCastWeights(cast));
   }
   passes.addPass(createOutlineKernels());
+  if (options.fuse)
+    passes.addPass(createFuse());
   if (failed(passes.run(*model.module)))
     throw Error("the graph passes failed (see the error above)");
 

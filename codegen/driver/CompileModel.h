@@ -18,6 +18,7 @@ struct CompileOptions {
   int64_t prefillChunk = 64;
   int64_t maxContext = 0;   // 0: the model's max_position_embeddings
   bool keepTemporaries = false;
+  bool fuse = true;         // --facet-fuse after outlining (--no-fuse: off)
   std::string weightType;   // "": as stored in the checkpoint; f32/f16/bf16
   std::string quant;        // "": none; int8, int4-g32, ... (facet-quantize)
   std::string quantOverrides; // class=scheme,...

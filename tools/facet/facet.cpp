@@ -112,6 +112,10 @@ cl::opt<std::string> compileQuantOverride(
              "mlp, experts, ple_layer, ple_projection, embedding/lm_head, "
              "ple_table/ple; schemes as --quant, or none)"),
     cl::value_desc("class=scheme,..."), cl::init(""), cl::sub(compileCommand));
+cl::opt<bool> compileNoFuse(
+    "no-fuse",
+    cl::desc("One kernel per op (no --facet-fuse), for comparison"),
+    cl::sub(compileCommand));
 cl::opt<bool> compileKeep("keep-temporaries",
                           cl::desc("Keep the kernel objects"),
                           cl::sub(compileCommand));
@@ -224,6 +228,7 @@ int runCompile() {
   codegen::CompileOptions options;
   options.weightType = compileWeights;
   options.quant = compileQuant;
+  options.fuse = !compileNoFuse;
   options.quantOverrides = compileQuantOverride;
   if (!compileQuantOverride.empty() && compileQuant.empty())
     options.quant = "none";

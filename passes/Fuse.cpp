@@ -1,0 +1,163 @@
+//===- Fuse.cpp - merge neighbouring facet.kernel regions -----------------===//
+//
+// Fewer, larger kernels: fewer launches per decode step and intermediate
+// values that stay inside one generated function. The only rules are the
+// ones that keep the program's meaning (see Passes.td): never across a
+// kv_store, and only where every input is available at the producer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace facet {
+#define GEN_PASS_DEF_FUSE
+#include "passes/Passes.h.inc"
+} // namespace facet
+
+using namespace mlir;
+
+namespace facet {
+namespace {
+
+/// Moves every facet.weight to the start of `func`, keeping their order.
+void hoistWeights(func::FuncOp func) {
+  Block &body = func.getBody().front();
+  SmallVector<WeightOp> weights(body.getOps<WeightOp>());
+  Operation *insertBefore = &body.front();
+  for (WeightOp weight : weights) {
+    if (weight.getOperation() == insertBefore) {
+      insertBefore = weight->getNextNode();
+      continue;
+    }
+    weight->moveBefore(insertBefore);
+  }
+}
+
+/// Whether `value` is available just before `point`: a block argument or
+/// the result of an op that comes before `point` in the same block.
+bool availableBefore(Value value, Operation *point) {
+  Operation *def = value.getDefiningOp();
+  return !def || def->isBeforeInBlock(point);
+}
+
+bool kvStoreBetween(Operation *first, Operation *last) {
+  for (Operation *op = first->getNextNode(); op && op != last;
+       op = op->getNextNode())
+    if (isa<KVStoreOp>(op))
+      return true;
+  return false;
+}
+
+/// One kernel computing what `producer` and then `consumer` compute, at the
+/// producer's position. Results: the producer's results still used by
+/// anything but the consumer, then all the consumer's results.
+KernelOp merge(KernelOp producer, KernelOp consumer) {
+  OpBuilder builder(producer);
+  llvm::SetVector<Value> inputs(producer.getInputs().begin(),
+                                producer.getInputs().end());
+  for (Value input : consumer.getInputs())
+    if (input.getDefiningOp() != producer)
+      inputs.insert(input);
+
+  SmallVector<Value> keptResults;
+  for (Value result : producer.getResults())
+    if (llvm::any_of(result.getUsers(),
+                     [&](Operation *user) { return user != consumer; }))
+      keptResults.push_back(result);
+  SmallVector<Type> resultTypes;
+  for (Value result : keptResults)
+    resultTypes.push_back(result.getType());
+  for (Type type : consumer.getResultTypes())
+    resultTypes.push_back(type);
+
+  auto fused = builder.create<KernelOp>(
+      producer.getLoc(), resultTypes, producer.getNameAttr(),
+      inputs.getArrayRef());
+  Block *body = builder.createBlock(&fused.getBody());
+  IRMapping outer; // kernel input value -> new block argument
+  for (Value input : inputs)
+    outer.map(input, body->addArgument(input.getType(), producer.getLoc()));
+
+  // The producer's body, its block arguments mapped to the new ones.
+  IRMapping mapping;
+  for (auto [arg, input] : llvm::zip(producer.getBody().getArguments(),
+                                     producer.getInputs()))
+    mapping.map(arg, outer.lookup(input));
+  auto producerYield = cast<YieldOp>(producer.getBody().front().getTerminator());
+  for (Operation &op : producer.getBody().front().without_terminator())
+    builder.clone(op, mapping);
+  IRMapping producedValues; // producer result -> value inside the new body
+  for (auto [result, yielded] :
+       llvm::zip(producer.getResults(), producerYield.getValues()))
+    producedValues.map(result, mapping.lookup(yielded));
+
+  // The consumer's body: inputs the producer computes come from inside.
+  IRMapping consumerMapping;
+  for (auto [arg, input] : llvm::zip(consumer.getBody().getArguments(),
+                                     consumer.getInputs()))
+    consumerMapping.map(arg, input.getDefiningOp() == producer
+                                 ? producedValues.lookup(input)
+                                 : outer.lookup(input));
+  auto consumerYield = cast<YieldOp>(consumer.getBody().front().getTerminator());
+  for (Operation &op : consumer.getBody().front().without_terminator())
+    builder.clone(op, consumerMapping);
+
+  SmallVector<Value> yielded;
+  for (Value result : keptResults)
+    yielded.push_back(producedValues.lookup(result));
+  for (Value value : consumerYield.getValues())
+    yielded.push_back(consumerMapping.lookup(value));
+  builder.create<YieldOp>(producer.getLoc(), yielded);
+
+  for (auto [index, result] : llvm::enumerate(keptResults))
+    result.replaceAllUsesWith(fused.getResult(index));
+  for (auto [index, result] : llvm::enumerate(consumer.getResults()))
+    result.replaceAllUsesWith(fused.getResult(keptResults.size() + index));
+  consumer.erase();
+  producer.erase();
+  return fused;
+}
+
+/// The producer `consumer` can be merged into, if any: the latest kernel
+/// defining one of its inputs, with no kv_store in between and every other
+/// input available at the producer.
+KernelOp mergeTarget(KernelOp consumer) {
+  KernelOp producer;
+  for (Value input : consumer.getInputs())
+    if (auto kernel = input.getDefiningOp<KernelOp>())
+      if (!producer || producer->isBeforeInBlock(kernel))
+        producer = kernel;
+  if (!producer || kvStoreBetween(producer, consumer))
+    return {};
+  for (Value input : consumer.getInputs())
+    if (input.getDefiningOp() != producer && !availableBefore(input, producer))
+      return {};
+  return producer;
+}
+
+struct FusePass : impl::FuseBase<FusePass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      hoistWeights(func);
+      // Program order; a merged kernel stays where its producer was and is
+      // offered to the following kernels as a producer in turn.
+      SmallVector<KernelOp> kernels(func.getBody().getOps<KernelOp>());
+      for (KernelOp kernel : kernels) {
+        KernelOp producer = mergeTarget(kernel);
+        if (!producer)
+          continue;
+        merge(producer, kernel);
+        ++numMerged;
+      }
+    }
+  }
+};
+
+} // namespace
+} // namespace facet
