@@ -16,6 +16,7 @@
 #include "codegen/target/TargetRegistry.h"
 #include "frontend/hf/Importer.h"
 #include "frontend/support/Error.h"
+#include "frontend/tokenizer/TokenizerImport.h"
 #include "passes/Passes.h"
 #include "runtime/package/FormatError.h"
 #include "runtime/package/PackageWriter.h"
@@ -104,6 +105,36 @@ KernelSignature rebindCaches(const KernelSignature &generated,
   return signature;
 }
 
+/// The tokenizer section from `checkpointDir`/tokenizer.json (empty when
+/// there is none); BOS and end-of-sequence ids (<eos>, and <turn|> which ends
+/// a chat turn) come from it.
+std::vector<uint8_t> packTokenizer(const std::string &checkpointDir,
+                                   package::Manifest &manifest,
+                                   llvm::raw_ostream &log) {
+  llvm::SmallString<256> path(checkpointDir);
+  llvm::sys::path::append(path, "tokenizer.json");
+  if (!llvm::sys::fs::exists(path)) {
+    log << "compile: no tokenizer.json: the package takes token ids only\n";
+    return {};
+  }
+  tokenizer::TokenizerData data = importTokenizerJson(path.str().str());
+  if (data.bosId >= 0)
+    manifest.model.bosTokenId = data.bosId;
+  std::vector<int64_t> eos;
+  if (data.eosId >= 0)
+    eos.push_back(data.eosId);
+  for (auto [id, token] : llvm::enumerate(data.tokens))
+    if (token.text == "<turn|>" && int64_t(id) != data.eosId)
+      eos.push_back(int64_t(id));
+  if (!eos.empty())
+    manifest.model.eosTokenIds = eos;
+  std::vector<uint8_t> blob =
+      serializeCheckedTokenizer(data, path.str().str());
+  log << fmt::format("compile: tokenizer: {} tokens, {} merges\n",
+                     data.tokens.size(), data.merges.size());
+  return blob;
+}
+
 bool sameFloatType(DType checkpoint, package::ElementType package) {
   return (checkpoint == DType::F32 && package == package::ElementType::F32) ||
          (checkpoint == DType::F16 && package == package::ElementType::F16) ||
@@ -160,8 +191,11 @@ void compileModel(const std::string &checkpointDir,
   manifest.model.maxContext =
       options.maxContext > 0 ? options.maxContext
                              : model.config.maxPositionEmbeddings;
+  // Gemma's ids unless the checkpoint's tokenizer says otherwise.
   manifest.model.bosTokenId = 2;
   manifest.model.eosTokenIds = {1, 106};
+  std::vector<uint8_t> tokenizerBlob = packTokenizer(checkpointDir, manifest,
+                                                     log);
   manifest.target.name = target.name;
   manifest.target.arch = target.family;
   manifest.target.cpuFeatures = target.cpuFeatures;
@@ -217,6 +251,8 @@ void compileModel(const std::string &checkpointDir,
 
   package::PackageWriter writer(manifest);
   writer.setKernels(readBinaryFile(library));
+  if (!tokenizerBlob.empty())
+    writer.setTokenizer(std::move(tokenizerBlob));
   std::map<std::string, const TensorView *> tensors;
   for (const BoundWeight &bound : model.binding->weights)
     tensors.emplace(bound.spec.name, bound.tensor);

@@ -12,8 +12,12 @@
 #include "facet.h"
 
 #include "facet/Runtime.h"
+#include "facet/Tokenizer.h"
 
+#include <cstring>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <new>
 #include <string>
 #include <vector>
@@ -21,10 +25,14 @@
 using facet::runtime::Error;
 using facet::runtime::Model;
 using facet::runtime::Status;
+using facet::runtime::Tokenizer;
+using facet::runtime::TokenStreamDecoder;
 
 struct facet_model {
   std::unique_ptr<Model> model;
   std::vector<int32_t> eosTokenIds;
+  std::optional<TokenStreamDecoder> stream; // with a tokenizer
+  std::string pendingText; // decoded, not yet handed out
 };
 
 // facet_status and Status share their values.
@@ -110,6 +118,8 @@ facet_status facet_open(const char *path, const facet_options *options,
     auto handle = std::make_unique<facet_model>();
     handle->model = Model::open(path, cppOptions);
     handle->eosTokenIds = handle->model->info().eosTokenIds;
+    if (const Tokenizer *tokenizer = handle->model->tokenizer())
+      handle->stream.emplace(*tokenizer, /*skipSpecial=*/true);
     *model = handle.release();
   });
 }
@@ -143,7 +153,12 @@ int64_t facet_position(const facet_model *model) {
 facet_status facet_reset(facet_model *model) {
   if (!model)
     return nullArgument("facet_reset", "model");
-  return guard([&] { model->model->reset(); });
+  return guard([&] {
+    model->model->reset();
+    if (model->stream)
+      model->stream->reset();
+    model->pendingText.clear();
+  });
 }
 
 facet_status facet_prefill(facet_model *model, const int32_t *tokens,
@@ -220,3 +235,72 @@ const char *facet_status_string(facet_status status) {
 }
 
 } // extern "C"
+
+int facet_has_tokenizer(const facet_model *model) {
+  return model && model->model->tokenizer() ? 1 : 0;
+}
+
+namespace {
+
+const Tokenizer &requireTokenizer(const facet_model *model) {
+  const Tokenizer *tokenizer = model->model->tokenizer();
+  if (!tokenizer)
+    throw Error(Status::InvalidArgument,
+                "this package has no tokenizer (its checkpoint had no "
+                "tokenizer.json): give token ids instead");
+  return *tokenizer;
+}
+
+} // namespace
+
+facet_status facet_tokenize(facet_model *model, const char *text,
+                            size_t length, int32_t *ids, size_t capacity,
+                            size_t *count) {
+  if (!model)
+    return nullArgument("facet_tokenize", "model");
+  if (!count)
+    return nullArgument("facet_tokenize", "count");
+  if (!text && length > 0)
+    return nullArgument("facet_tokenize", "text");
+  return guard([&] {
+    std::vector<int32_t> encoded = requireTokenizer(model).encode(
+        std::string_view(text ? text : "", length));
+    *count = encoded.size();
+    if (encoded.size() > capacity)
+      throw Error(Status::InvalidArgument,
+                  "the text has " + std::to_string(encoded.size()) +
+                      " tokens, more than the capacity of " +
+                      std::to_string(capacity));
+    if (!encoded.empty())
+      std::memcpy(ids, encoded.data(), encoded.size() * sizeof(int32_t));
+  });
+}
+
+int32_t facet_token_id(const facet_model *model, const char *text) {
+  if (!model || !text || !model->model->tokenizer())
+    return -1;
+  return model->model->tokenizer()->tokenId(text);
+}
+
+facet_status facet_detokenize_next(facet_model *model, int32_t token,
+                                   char *out, size_t capacity,
+                                   size_t *length) {
+  if (!model)
+    return nullArgument("facet_detokenize_next", "model");
+  if (!out || !length)
+    return nullArgument("facet_detokenize_next", !out ? "out" : "length");
+  return guard([&] {
+    requireTokenizer(model);
+    if (token != -1)
+      model->pendingText += model->stream->push(token);
+    *length = model->pendingText.size();
+    if (model->pendingText.size() + 1 > capacity)
+      throw Error(Status::InvalidArgument,
+                  "the text needs " + std::to_string(*length + 1) +
+                      " bytes, more than the capacity of " +
+                      std::to_string(capacity));
+    std::memcpy(out, model->pendingText.data(), model->pendingText.size());
+    out[model->pendingText.size()] = '\0';
+    model->pendingText.clear();
+  });
+}

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "facet/Runtime.h"
+#include "facet/Tokenizer.h"
 
 #include "runtime/backend/Backend.h"
 #include "runtime/cpu/HostTarget.h"
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include <sched.h>
@@ -70,6 +72,7 @@ struct Model::Impl {
   // After a failure inside a call, caches and position may disagree.
   bool failed = false;
   std::vector<float> lastLogits; // vocabSize floats
+  std::optional<Tokenizer> tokenizer; // when the package has one
   Sampler sampler;
   bool seeded = false;
   uint64_t seed = 0;
@@ -110,6 +113,10 @@ struct Model::Impl {
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+
+const Tokenizer *Model::tokenizer() const {
+  return impl->tokenizer ? &*impl->tokenizer : nullptr;
+}
 Model::~Model() = default;
 
 std::unique_ptr<Model> Model::open(const std::string &path,
@@ -152,6 +159,18 @@ std::unique_ptr<Model> Model::open(const std::string &path,
     info.eosTokenIds.push_back(static_cast<int32_t>(id));
   info.threads = threads;
   impl->lastLogits.resize(size_t(info.vocabSize));
+
+  const package::SectionRef &tokenizer = impl->file->package().tokenizer;
+  if (tokenizer.size > 0) {
+    impl->tokenizer.emplace(Tokenizer::fromBlob(
+        tokenizer.data, size_t(tokenizer.size), path + ": tokenizer"));
+    if (int64_t(impl->tokenizer->vocabSize()) > info.vocabSize)
+      throw Error(Status::Format,
+                  path + ": the tokenizer has " +
+                      std::to_string(impl->tokenizer->vocabSize()) +
+                      " tokens, more than the model's vocabulary of " +
+                      std::to_string(info.vocabSize));
+  }
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 

@@ -148,6 +148,31 @@ FACET_API facet_status facet_sample(facet_model *model,
                                     const facet_sampling *sampling,
                                     int32_t *token);
 
+/* Text, for packages compiled from a checkpoint with a tokenizer.json. */
+
+/* 1 when the package has a tokenizer, 0 otherwise. */
+FACET_API int facet_has_tokenizer(const facet_model *model);
+/* Encodes UTF-8 `text` of `length` bytes into token ids (no BOS is added).
+ * `*count` receives the number of ids; at most `capacity` are written to
+ * `ids`, and a smaller capacity is FACET_ERROR_INVALID_ARGUMENT (call with
+ * capacity 0 to learn the count). */
+FACET_API facet_status facet_tokenize(facet_model *model, const char *text,
+                                      size_t length, int32_t *ids,
+                                      size_t capacity, size_t *count);
+/* The id of the token spelled `text` (e.g. "<|turn>"), or -1. */
+FACET_API int32_t facet_token_id(const facet_model *model, const char *text);
+/* Streaming decode: feeds `token` to the model's text stream and writes the
+ * UTF-8 text it completes (never half a character; possibly "") to `out`,
+ * NUL-terminated, `*length` bytes without the NUL (256 bytes is plenty for
+ * one token). If the text does not fit, the result is
+ * FACET_ERROR_INVALID_ARGUMENT with `*length` the bytes needed, and the text
+ * is kept: it comes first in the next call (pass token -1 to fetch it
+ * without feeding a token). Special tokens are not written. facet_reset
+ * restarts the stream. */
+FACET_API facet_status facet_detokenize_next(facet_model *model,
+                                             int32_t token, char *out,
+                                             size_t capacity, size_t *length);
+
 /* The message of the calling thread's last facet_* call ("" if it
  * succeeded). Valid until that thread's next facet_* call. */
 FACET_API const char *facet_last_error(void);

@@ -296,7 +296,16 @@ TEST_F(FacetRunTest, UsageErrorsExitWithTwo) {
   };
   std::vector<Case> cases = {
       {{}, "no package given"},
-      {{path}, "--prompt-ids is required"},
+      {{path}, "give a prompt: --prompt-ids, -p TEXT or --chat"},
+      {{path, "--prompt-ids", "2", "-p", "hi"},
+       "--prompt-ids, -p and --chat exclude each other"},
+      {{path, "--chat", "-p", "hi"},
+       "--prompt-ids, -p and --chat exclude each other"},
+      {{path, "--prompt-ids", "2", "--raw"}, "--raw goes with -p"},
+      {{path, "-p", "hi", "--raw", "--think"},
+       "--system and --think need the chat template"},
+      {{path, "--chat", "--dump-logits", "x"},
+       "--dump-logits does not go with --chat"},
       {{path, "--prompt-ids"}, "--prompt-ids needs a value"},
       {{path, "--prompt-ids", "2,x"}, "--prompt-ids expects an integer"},
       {{path, "--prompt-ids", "2,,3"}, "--prompt-ids expects an integer"},
@@ -320,10 +329,24 @@ TEST_F(FacetRunTest, UsageErrorsExitWithTwo) {
   }
 }
 
+TEST_F(FacetRunTest, TextNeedsATokenizer) {
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{path, "-p", "hello"},
+        std::vector<std::string>{path, "--chat"}}) {
+    Result result = run(args);
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_NE(result.err.find("this package has no tokenizer (its checkpoint "
+                              "had no tokenizer.json); use --prompt-ids"),
+              std::string::npos)
+        << result.err;
+  }
+}
+
 TEST_F(FacetRunTest, Help) {
   Result result = run({"--help"});
   EXPECT_EQ(result.exitCode, 0);
-  EXPECT_NE(result.out.find("usage: facet-run MODEL.facet --prompt-ids"),
+  EXPECT_NE(result.out.find("usage: facet-run MODEL.facet (--prompt-ids"),
             std::string::npos);
+  EXPECT_NE(result.out.find("--chat"), std::string::npos);
   EXPECT_NE(result.out.find("--dump-logits FILE"), std::string::npos);
 }

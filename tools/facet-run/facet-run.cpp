@@ -20,26 +20,43 @@
 
 #include "facet.h"
 
+#include "ChatTemplate.h"
+
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
+#include <csignal>
+#include <iostream>
 #include <string>
 #include <vector>
 
 namespace {
 
 const char *const kUsage =
-    "usage: facet-run MODEL.facet --prompt-ids ID,ID,... [options]\n"
+    "usage: facet-run MODEL.facet (--prompt-ids ID,ID,... | -p TEXT | --chat)\n"
+    "                 [options]\n"
     "\n"
     "Runs a compiled Facet package: prefills the prompt, then generates\n"
-    "tokens one at a time and prints their ids, comma-separated.\n"
+    "tokens one at a time. With --prompt-ids it prints their ids,\n"
+    "comma-separated; with -p or --chat (packages compiled with a\n"
+    "tokenizer) it streams text.\n"
     "\n"
     "options:\n"
-    "  --prompt-ids LIST    prompt token ids, comma-separated (required)\n"
-    "  -n N                 tokens to generate (default 32; 0: prefill only)\n"
+    "  --prompt-ids LIST    prompt token ids, comma-separated\n"
+    "  -p, --prompt TEXT    a text prompt, as one user turn of Gemma 4's chat\n"
+    "                       template (stops at the end of the model's turn)\n"
+    "  --raw                with -p: the text as is after <bos>, no template\n"
+    "  --chat               interactive chat on stdin; the KV cache is kept\n"
+    "                       between turns. Ctrl-C stops an answer, Ctrl-D or\n"
+    "                       Ctrl-C at the prompt ends the chat\n"
+    "  --system TEXT        -p/--chat: a system turn\n"
+    "  --think              -p/--chat: enable thinking (<|think|>)\n"
+    "  -n N                 tokens to generate (default 32, with -p/--chat\n"
+    "                       256 per answer; 0: prefill only)\n"
     "  --greedy             pick the most likely token (the default)\n"
     "  --temperature T      sample from softmax(logits / T) (T > 0)\n"
     "  --top-k K            sample among the K most likely tokens\n"
@@ -52,6 +69,7 @@ const char *const kUsage =
     "                       logits after every prompt token and every\n"
     "                       generated token\n"
     "  --stop-at-eos        stop after the model's end-of-sequence token\n"
+    "                       (always on with -p and --chat)\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 success, 1 runtime error, 2 usage error.\n";
@@ -75,6 +93,10 @@ struct Arguments {
   int32_t threads = 0;
   std::string dumpLogits;
   bool stopAtEos = false;
+  // Text modes (the package's tokenizer).
+  std::string text;
+  bool haveText = false, raw = false, chat = false, haveGenerate = false;
+  facet::ChatOptions chatOptions;
 };
 
 long long parseInteger(const std::string &option, const std::string &text,
@@ -149,8 +171,23 @@ Arguments parseArguments(int argc, char **argv) {
     } else if (arg == "--prompt-ids") {
       args.prompt = parseIds(next());
       args.havePrompt = true;
+    } else if (arg == "-p" || arg == "--prompt") {
+      args.text = next();
+      args.haveText = true;
+    } else if (arg == "--raw") {
+      flag();
+      args.raw = true;
+    } else if (arg == "--chat") {
+      flag();
+      args.chat = true;
+    } else if (arg == "--system") {
+      args.chatOptions.system = next();
+    } else if (arg == "--think") {
+      flag();
+      args.chatOptions.thinking = true;
     } else if (arg == "-n") {
       args.generate = parseInteger("-n", next(), 0, INT32_MAX);
+      args.haveGenerate = true;
     } else if (arg == "--greedy") {
       flag();
       args.greedy = true;
@@ -202,8 +239,19 @@ Arguments parseArguments(int argc, char **argv) {
   }
   if (args.package.empty())
     throw UsageError{"no package given"};
-  if (!args.havePrompt)
-    throw UsageError{"--prompt-ids is required"};
+  int prompts = int(args.havePrompt) + int(args.haveText) + int(args.chat);
+  if (prompts == 0)
+    throw UsageError{"give a prompt: --prompt-ids, -p TEXT or --chat"};
+  if (prompts > 1)
+    throw UsageError{"--prompt-ids, -p and --chat exclude each other"};
+  if (args.raw && !args.haveText)
+    throw UsageError{"--raw goes with -p"};
+  if (args.raw && (args.chatOptions.thinking || !args.chatOptions.system.empty()))
+    throw UsageError{"--system and --think need the chat template (not --raw)"};
+  if ((args.haveText || args.chat) && !args.haveGenerate)
+    args.generate = 256;
+  if (args.chat && !args.dumpLogits.empty())
+    throw UsageError{"--dump-logits does not go with --chat"};
   if (args.greedy && args.sampling)
     throw UsageError{"--greedy cannot be combined with --temperature, "
                      "--top-k or --top-p"};
@@ -266,6 +314,158 @@ std::string rate(size_t tokens, double time) {
   return text;
 }
 
+volatile std::sig_atomic_t interrupted = 0;
+extern "C" void onInterrupt(int) { interrupted = 1; }
+
+bool isEos(const facet_model_info &info, int32_t token) {
+  for (size_t e = 0; e < info.eos_token_count; ++e)
+    if (info.eos_token_ids[e] == token)
+      return true;
+  return false;
+}
+
+std::vector<int32_t> tokenize(facet_model *model, const std::string &text) {
+  size_t count = 0;
+  facet_status sized =
+      facet_tokenize(model, text.data(), text.size(), nullptr, 0, &count);
+  if (sized != FACET_OK && count == 0)
+    check(sized);
+  std::vector<int32_t> ids(count);
+  check(facet_tokenize(model, text.data(), text.size(), ids.data(), ids.size(),
+                       &count));
+  return ids;
+}
+
+/// Streams the text `token` completes to stdout.
+void printText(facet_model *model, int32_t token) {
+  char buffer[256];
+  size_t length = 0;
+  facet_status status =
+      facet_detokenize_next(model, token, buffer, sizeof buffer, &length);
+  if (status == FACET_ERROR_INVALID_ARGUMENT && length >= sizeof buffer) {
+    std::vector<char> large(length + 1);
+    check(facet_detokenize_next(model, -1, large.data(), large.size(),
+                                &length));
+    std::fwrite(large.data(), 1, length, stdout);
+  } else {
+    check(status);
+    std::fwrite(buffer, 1, length, stdout);
+  }
+  std::fflush(stdout);
+}
+
+struct Generation {
+  size_t decoded = 0;
+  double decodeTime = 0;
+  bool closed = false; // ended on an end-of-sequence token
+};
+
+/// Samples up to `count` tokens after the prefill. Ids mode prints ids and
+/// decodes every token (the dump holds the logits after each); text mode
+/// streams text, stops at an end-of-sequence token (decoded too, so that a
+/// chat's cache holds the end of the model's turn) and at Ctrl-C.
+Generation generate(facet_model *model, const facet_model_info &info,
+                    const Arguments &args, size_t count, bool text,
+                    LogitsFile *dump) {
+  using Clock = std::chrono::steady_clock;
+  Generation result;
+  size_t vocab = size_t(info.vocab_size);
+  for (size_t i = 0; i < count && !(text && interrupted); ++i) {
+    int32_t token;
+    check(facet_sample(model, &args.params, &token));
+    bool eos = isEos(info, token);
+    if (text) {
+      printText(model, token);
+    } else {
+      std::printf(i == 0 ? "%d" : ",%d", token);
+      std::fflush(stdout);
+      if (args.stopAtEos && eos)
+        break;
+    }
+    Clock::time_point before = Clock::now();
+    check(facet_decode(model, token));
+    result.decodeTime += seconds(Clock::now() - before);
+    ++result.decoded;
+    if (dump && dump->enabled()) {
+      const float *logits;
+      check(facet_logits(model, &logits, nullptr));
+      dump->write(logits, vocab);
+    }
+    if (text && eos) {
+      result.closed = true;
+      break;
+    }
+  }
+  return result;
+}
+
+void requireRoom(const facet_model *model, const facet_model_info &info,
+                 size_t prompt, size_t generate) {
+  size_t used = size_t(facet_position(model));
+  if (used + prompt + generate > size_t(info.max_context))
+    throw RuntimeError{
+        (used ? std::to_string(used) + " tokens so far, " : std::string()) +
+        "prompt of " + std::to_string(prompt) + " tokens and " +
+        std::to_string(generate) +
+        " generated tokens do not fit the compiled context of " +
+        std::to_string(info.max_context) +
+        (used || prompt >= size_t(info.max_context)
+             ? std::string()
+             : " (use -n " +
+                   std::to_string(info.max_context - int64_t(prompt)) +
+                   " or less)")};
+}
+
+void requireTokenizer(facet_model *model, const Arguments &args) {
+  if (!facet_has_tokenizer(model))
+    throw RuntimeError{args.package +
+                       ": this package has no tokenizer (its checkpoint had "
+                       "no tokenizer.json); use --prompt-ids"};
+  if (!args.raw && facet_token_id(model, "<|turn>") < 0)
+    throw RuntimeError{args.package +
+                       ": the tokenizer has no <|turn> token for Gemma 4's "
+                       "chat template; use -p with --raw"};
+}
+
+/// The interactive chat: one user turn per line of stdin.
+int chat(facet_model *model, const facet_model_info &info,
+         const Arguments &args) {
+  requireTokenizer(model, args);
+  bool tty = isatty(0);
+  bool first = true, lastClosed = true;
+  std::string line;
+  for (;;) {
+    if (tty)
+      std::fputs("> ", stderr);
+    interrupted = 0;
+    if (!std::getline(std::cin, line) || interrupted)
+      break;
+    if (line.find_first_not_of(" \t\r") == std::string::npos)
+      continue;
+    std::string text = first ? facet::chatOpening(args.chatOptions, line)
+                             : facet::chatNextTurn(line, lastClosed);
+    std::vector<int32_t> ids = tokenize(model, text);
+    requireRoom(model, info, ids.size(), size_t(args.generate));
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point start = Clock::now();
+    check(facet_prefill(model, ids.data(), ids.size()));
+    double prefillTime = seconds(Clock::now() - start);
+    Generation answer =
+        generate(model, info, args, size_t(args.generate), true, nullptr);
+    std::printf("\n");
+    std::fflush(stdout);
+    std::fprintf(stderr, "[prefill %s; decode %s%s]\n",
+                 rate(ids.size(), prefillTime).c_str(),
+                 rate(answer.decoded, answer.decodeTime).c_str(),
+                 interrupted ? "; interrupted" : "");
+    lastClosed = answer.closed;
+    first = false;
+  }
+  if (tty)
+    std::fputs("\n", stderr);
+  return 0;
+}
+
 int run(const Arguments &args) {
   facet_options options = facet_default_options();
   options.num_threads = args.threads;
@@ -278,22 +478,30 @@ int run(const Arguments &args) {
   facet_model_info info;
   check(facet_model_get_info(model, &info));
 
-  size_t prompt = args.prompt.size();
-  size_t generate = static_cast<size_t>(args.generate);
-  // Checked after the prefill, which reports bad ids and a prompt that alone
-  // is too long.
-  auto checkGenerationFits = [&] {
-    if (prompt + generate > size_t(info.max_context))
-      throw RuntimeError{
-          "prompt of " + std::to_string(prompt) + " tokens and " +
-          std::to_string(generate) +
-          " generated tokens do not fit the compiled context of " +
-          std::to_string(info.max_context) + " (use -n " +
-          std::to_string(info.max_context - int64_t(prompt)) + " or less)"};
-  };
+  // Ctrl-C stops a text answer (and a chat at its prompt) cleanly.
+  struct sigaction action = {};
+  action.sa_handler = onInterrupt;
+  sigaction(SIGINT, &action, nullptr);
+
+  if (args.chat)
+    return chat(model, info, args);
+
+  bool text = args.haveText;
+  std::vector<int32_t> promptIds = args.prompt;
+  if (text) {
+    requireTokenizer(model, args);
+    if (args.raw) {
+      promptIds = tokenize(model, args.text);
+      promptIds.insert(promptIds.begin(), info.bos_token_id);
+    } else {
+      promptIds = tokenize(model, facet::chatOpening(args.chatOptions,
+                                                     args.text));
+    }
+  }
+  size_t prompt = promptIds.size();
+  size_t toGenerate = static_cast<size_t>(args.generate);
 
   LogitsFile dump(args.dumpLogits);
-  size_t vocab = size_t(info.vocab_size);
   using Clock = std::chrono::steady_clock;
   Clock::time_point start = Clock::now();
   double prefillTime;
@@ -315,47 +523,33 @@ int run(const Arguments &args) {
         *sink->error = error.message;
       }
     };
-    check(
-        facet_prefill_chunked(model, args.prompt.data(), prompt, write, &sink));
+    check(facet_prefill_chunked(model, promptIds.data(), prompt, write, &sink));
     prefillTime = seconds(Clock::now() - start);
     if (!writeError.empty())
       throw RuntimeError{writeError};
   } else {
-    check(facet_prefill(model, args.prompt.data(), prompt));
+    // The runtime reports bad ids and a prompt too long by itself first.
+    check(facet_prefill(model, promptIds.data(), prompt));
     prefillTime = seconds(Clock::now() - start);
   }
+  // Checked after the prefill, which reports bad ids and a prompt that alone
+  // is too long.
+  size_t used = size_t(facet_position(model));
+  if (used + toGenerate > size_t(info.max_context))
+    throw RuntimeError{
+        "prompt of " + std::to_string(prompt) + " tokens and " +
+        std::to_string(toGenerate) +
+        " generated tokens do not fit the compiled context of " +
+        std::to_string(info.max_context) + " (use -n " +
+        std::to_string(info.max_context - int64_t(prompt)) + " or less)"};
 
-  checkGenerationFits();
-
-  double decodeTime = 0;
-  size_t decoded = 0;
-  for (size_t i = 0; i < generate; ++i) {
-    int32_t token;
-    check(facet_sample(model, &args.params, &token));
-    std::printf(i == 0 ? "%d" : ",%d", token);
-    std::fflush(stdout);
-    bool eos = false;
-    for (size_t e = 0; e < info.eos_token_count; ++e)
-      eos |= info.eos_token_ids[e] == token;
-    if (args.stopAtEos && eos)
-      break;
-    // Decode every generated token (the last one too), so the dump holds
-    // the logits after each: rows = prompt + generated, like the fixtures.
-    Clock::time_point before = Clock::now();
-    check(facet_decode(model, token));
-    decodeTime += seconds(Clock::now() - before);
-    ++decoded;
-    if (dump.enabled()) {
-      const float *logits;
-      check(facet_logits(model, &logits, nullptr));
-      dump.write(logits, vocab);
-    }
-  }
+  Generation result = generate(model, info, args, toGenerate, text, &dump);
   std::printf("\n");
   dump.close();
   std::fprintf(stderr, "facet-run: prefill %s; decode %s; %d threads\n",
                rate(prompt, prefillTime).c_str(),
-               rate(decoded, decodeTime).c_str(), info.num_threads);
+               rate(result.decoded, result.decodeTime).c_str(),
+               info.num_threads);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 //   facet inspect <model.facet | model.mlir | checkpoint-dir | config.json>
 //   facet compile <checkpoint-dir> --target host -o model.facet
 //   facet run model.facet ...     (forwards to facet-run)
+//   facet chat model.facet ...    (facet-run --chat)
 //
 // Later issues add chat, bench and tune.
 //
@@ -124,6 +125,8 @@ cl::opt<bool> listTargets("list-targets", cl::desc("List the targets"),
 
 cl::SubCommand runCommand(
     "run", "Run a compiled package (forwards every argument to facet-run)");
+cl::SubCommand chatCommand(
+    "chat", "Chat with a compiled package (facet-run --chat)");
 
 void registerDialects(mlir::MLIRContext &context) {
   mlir::DialectRegistry registry;
@@ -243,7 +246,7 @@ int runCompile() {
 
 /// `facet run` is `facet-run`: the runtime-only binary next to this one. Its
 /// arguments are forwarded untouched (they are facet-run's options).
-int runRun(int argc, char **argv) {
+int runRun(int argc, char **argv, bool chat) {
   const char *argv0 = argv[0];
   std::string self = llvm::sys::fs::getMainExecutable(
       argv0, reinterpret_cast<void *>(&runRun));
@@ -252,6 +255,8 @@ int runRun(int argc, char **argv) {
   std::vector<llvm::StringRef> args{runner.str()};
   for (int i = 2; i < argc; ++i)
     args.push_back(argv[i]);
+  if (chat)
+    args.push_back("--chat");
   std::string error;
   int rc = llvm::sys::ExecuteAndWait(runner, args, std::nullopt, {}, 0, 0,
                                      &error);
@@ -264,9 +269,10 @@ int runRun(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  if (argc >= 2 && llvm::StringRef(argv[1]) == "run") {
+  if (argc >= 2 && (llvm::StringRef(argv[1]) == "run" ||
+                    llvm::StringRef(argv[1]) == "chat")) {
     try {
-      return runRun(argc, argv);
+      return runRun(argc, argv, llvm::StringRef(argv[1]) == "chat");
     } catch (const Error &error) {
       llvm::errs() << "facet: error: " << error.what() << "\n";
       return 1;
@@ -279,7 +285,9 @@ int main(int argc, char **argv) {
       "  facet inspect <model.facet | model.mlir | checkpoint-dir | "
       "config.json> [--json]\n"
       "  facet compile <checkpoint-dir> --target host -o model.facet\n"
-      "  facet run model.facet --prompt-ids 2,651,... -n 32 [--greedy]\n\n"
+      "  facet run model.facet --prompt-ids 2,651,... -n 32 [--greedy]\n"
+      "  facet run model.facet -p \"text\"        (packages with a tokenizer)\n"
+      "  facet chat model.facet                  (= facet run --chat)\n\n"
       "Run 'facet <command> --help' for a command's options.\n");
   try {
     if (importCommand)

@@ -79,6 +79,8 @@ struct ModelInfo {
   int threads = 0; // threads the kernels use
 };
 
+class Tokenizer; // facet/Tokenizer.h
+
 class Model {
 public:
   /// Maps, validates and loads the package at `path`. Throws Error.
@@ -112,6 +114,8 @@ public:
   void decode(int32_t token);
   /// The vocabSize logits after the last token (valid until the next call).
   const float *logits() const;
+  /// The package's tokenizer, or null when it was compiled without one.
+  const Tokenizer *tokenizer() const;
   /// Samples a token from logits(). The generator is seeded from
   /// params.seed on the first call after open/reset and whenever the seed
   /// changes, so equal calls give equal tokens on every run.
