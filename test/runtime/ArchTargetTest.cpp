@@ -13,22 +13,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cpu/HostTarget.h"
+#include "test/runtime/TargetTestUtil.h"
 
 #include <gtest/gtest.h>
 
 using namespace facet::runtime;
 using facet::package::TargetInfo;
+using facet::test::target;
 
 namespace {
 
-TargetInfo target(const std::string &name, const std::string &arch,
-                  std::vector<std::string> features) {
-  TargetInfo info;
-  info.name = name;
-  info.arch = arch;
-  info.cpuFeatures = std::move(features);
-  return info;
-}
 
 /// What the registry writes into packages (its cpuFeatures columns).
 TargetInfo neonPackage() { return target("aarch64-neon", "aarch64", {"neon"}); }

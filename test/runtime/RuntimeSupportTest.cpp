@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cpu/HostTarget.h"
+#include "test/runtime/TargetTestUtil.h"
 #include "runtime/cpu/ThreadPool.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 
 using namespace facet::runtime;
 using facet::package::TargetInfo;
+using facet::test::target;
 
 namespace {
 
@@ -24,14 +26,6 @@ HostInfo avx2Machine() {
   return host;
 }
 
-TargetInfo target(const std::string &name, const std::string &arch,
-                  std::vector<std::string> features) {
-  TargetInfo info;
-  info.name = name;
-  info.arch = arch;
-  info.cpuFeatures = std::move(features);
-  return info;
-}
 
 } // namespace
 

@@ -19,6 +19,7 @@
 
 #include "facet/Tokenizer.h"
 #include "frontend/tokenizer/TokenizerImport.h"
+#include "test/tokenizer/TokenizerTestUtil.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,14 +33,6 @@
 
 namespace {
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw std::runtime_error("cannot open " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 double seconds(std::chrono::steady_clock::duration duration) {
   return std::chrono::duration<double>(duration).count();
@@ -76,10 +69,10 @@ int main(int argc, char **argv) {
         facet::runtime::Tokenizer::fromBlob(blob.data(), blob.size());
     std::string unit;
     if (!textPath.empty()) {
-      unit = readFile(textPath);
+      unit = facet::test::readTextFile(textPath);
     } else {
       auto corpus =
-          nlohmann::json::parse(readFile(FACET_TOKENIZER_DATA "/corpus.json"));
+          nlohmann::json::parse(facet::test::readTextFile(FACET_TOKENIZER_DATA "/corpus.json"));
       for (const auto &entry : corpus.at("cases"))
         unit += entry.at("text").get<std::string>() + "\n";
     }
