@@ -20,13 +20,15 @@ struct ChatOptions {
 };
 
 /// The text of a conversation's start: BOS, the system turn if any, the
-/// user's turn, and the opening of the model's turn.
+/// user's turn, and the opening of the model's turn (with an empty thought
+/// channel when thinking is off).
 std::string chatOpening(const ChatOptions &options, const std::string &user);
 
 /// What follows a model answer for the next user turn. `answerClosed`: the
 /// model ended its turn itself (its last token was <turn|>); otherwise the
 /// turn is closed here.
-std::string chatNextTurn(const std::string &user, bool answerClosed);
+std::string chatNextTurn(const ChatOptions &options, const std::string &user,
+                         bool answerClosed);
 
 } // namespace facet
 

@@ -443,7 +443,8 @@ int chat(facet_model *model, const facet_model_info &info,
     if (line.find_first_not_of(" \t\r") == std::string::npos)
       continue;
     std::string text = first ? facet::chatOpening(args.chatOptions, line)
-                             : facet::chatNextTurn(line, lastClosed);
+                             : facet::chatNextTurn(args.chatOptions, line,
+                                                   lastClosed);
     std::vector<int32_t> ids = tokenize(model, text);
     requireRoom(model, info, ids.size(), size_t(args.generate));
     using Clock = std::chrono::steady_clock;
