@@ -6,6 +6,10 @@
 
 #include "codegen/target/TargetRegistry.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 #include "frontend/support/Error.h"
 
 #include <fmt/format.h>
@@ -63,8 +67,9 @@ const std::vector<Entry> &entries() {
        "avx512_cannonlake-avx512_sapphirerapids-large_buffers",
        64,
        4,
-       "x86-64 with AVX-512 plus IFMA/VBMI, VNNI and BF16 (Sapphire Rapids, "
-       "Zen 5)",
+       "x86-64 with AVX-512 plus IFMA/VBMI, VNNI, BF16 and FP16 (Sapphire "
+       "Rapids and later Intel; Halide 14 builds for LLVM's sapphirerapids "
+       "CPU, whose AVX512-FP16 AMD's Zen 4/5 lack)",
        {"sse41", "avx", "avx2", "fma", "f16c", "avx512", "avx512_skylake",
         "avx512_cannonlake", "avx512_sapphirerapids"}},
       // aarch64: 128-bit NEON vectors (4 f32 lanes) but 32 of them, so a
@@ -166,6 +171,23 @@ std::string familyOf(const Halide::Target &target) {
   return target.to_string();
 }
 
+/// Whether this CPU has AVX512-FP16. Halide 14 compiles
+/// avx512_sapphirerapids for LLVM's `sapphirerapids` CPU, whose AVX512-FP16
+/// LLVM then uses (`vmovw`), but its host detection reports the feature set
+/// for any CPU with AVX512-VNNI and BF16, Zen 4 included, where such code
+/// faults. The runtime checks the same bit (runtime/cpu/HostTarget.cpp).
+bool hostHasAvx512Fp16() {
+#if defined(__x86_64__)
+  unsigned eax, ebx, ecx, edx;
+  if (__get_cpuid_max(0, nullptr) < 7)
+    return false;
+  __cpuid_count(7, 0, eax, ebx, ecx, edx);
+  return edx & (1u << 23);
+#else
+  return false;
+#endif
+}
+
 bool runsOn(const TargetInfo &target, const Halide::Target &host) {
   const Halide::Target &t = target.halide;
   if (t.arch != host.arch || t.bits != host.bits || t.os != host.os)
@@ -173,6 +195,8 @@ bool runsOn(const TargetInfo &target, const Halide::Target &host) {
   for (Feature feature : isaFeatures())
     if (t.has_feature(feature) && !host.has_feature(feature))
       return false;
+  if (t.has_feature(Feature::AVX512_SapphireRapids) && !hostHasAvx512Fp16())
+    return false;
   return true;
 }
 

@@ -28,7 +28,8 @@ const std::map<std::string, std::vector<std::string>> &featureSets() {
          {"sse41",      "sse42",    "avx",        "avx2",       "fma",
           "f16c",       "bmi2",     "avx512f",    "avx512cd",   "avx512bw",
           "avx512dq",   "avx512vl", "avx512ifma", "avx512vbmi", "avx512vnni",
-          "avx512bf16", "avxvnni",  "neon",       "dotprod",    "fp16",
+          "avx512bf16", "avxvnni",  "avx512fp16", "neon",       "dotprod",
+          "fp16",
           "i8mm",       "bf16",     "sve",        "sve2"})
       s[single] = {single};
     // Other spellings of the same features.
@@ -46,10 +47,14 @@ const std::map<std::string, std::vector<std::string>> &featureSets() {
     s["avx512_cannonlake"].insert(s["avx512_cannonlake"].end(),
                                   {"avx512ifma", "avx512vbmi"});
     s["avx512_sapphirerapids"] = s["avx512_cannonlake"];
-    // Halide 14 also enables AMX here, but emits AMX only for funcs
-    // scheduled into AMX tiles, which Facet does not do.
-    s["avx512_sapphirerapids"].insert(s["avx512_sapphirerapids"].end(),
-                                      {"avx512vnni", "avx512bf16"});
+    // Halide 14 compiles this for LLVM's `sapphirerapids` CPU, so LLVM may
+    // use any instruction that CPU has: AVX512-FP16 (it picks `vmovw` for
+    // 16-bit moves, which faults on Zen 4) and VEX-encoded AVX-VNNI too. AMX
+    // is emitted only for funcs scheduled into AMX tiles, which Facet does
+    // not do.
+    s["avx512_sapphirerapids"].insert(
+        s["avx512_sapphirerapids"].end(),
+        {"avx512vnni", "avx512bf16", "avx512fp16", "avxvnni"});
     return s;
   }();
   return sets;
@@ -104,6 +109,7 @@ HostInfo detectHost() {
   add(ebx, 31, "avx512vl");
   add(ecx, 1, "avx512vbmi");
   add(ecx, 11, "avx512vnni");
+  add(edx, 23, "avx512fp16");
   add(leaf71eax, 5, "avx512bf16");
 #elif defined(__aarch64__)
   host.arch = "aarch64";

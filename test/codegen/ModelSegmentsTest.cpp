@@ -169,7 +169,7 @@ TEST_P(ModelSegmentsTest, ChunkedPrefillMatchesTheFixture) {
       }
       segment.kernel.pipeline.realize(
           Halide::Realization(outputs),
-          Halide::get_jit_target_from_environment());
+          hostTarget().halide.with_feature(Halide::Target::JIT));
       for (size_t k = 0; k < outputs.size(); ++k)
         values[segment.outputs[k]] = outputs[k];
 

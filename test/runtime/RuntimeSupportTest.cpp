@@ -64,7 +64,17 @@ TEST(HostTarget, HalideFeatureSetsExpand) {
           target("x86_64-avx512", "x86_64", {"avx512_sapphirerapids"}), host),
       "package built for x86_64-avx512 (needs avx512_sapphirerapids), "
       "this machine lacks avx512ifma, avx512vbmi, avx512vnni, "
-      "avx512bf16");
+      "avx512bf16, avx512fp16, avxvnni");
+  // Zen 4: everything Halide's sapphirerapids names but the AVX512-FP16
+  // and AVX-VNNI that LLVM's sapphirerapids CPU lets it use.
+  host.features.insert(
+      {"avx512ifma", "avx512vbmi", "avx512vnni", "avx512bf16"});
+  EXPECT_EQ(
+      targetMismatch(
+          target("x86_64-avx512-vnni", "x86_64", {"avx512_sapphirerapids"}),
+          host),
+      "package built for x86_64-avx512-vnni (needs avx512_sapphirerapids), "
+      "this machine lacks avx512fp16, avxvnni");
   EXPECT_EQ(targetMismatch(target("x", "x86_64", {"sse4.1", "avx_vnni"}), host),
             "package built for x (needs sse4.1, avx_vnni), this machine lacks "
             "avxvnni");
