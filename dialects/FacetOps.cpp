@@ -115,6 +115,15 @@ LogicalResult KVCacheOp::verify() {
                          << getWindow();
   if (getKEqV() && getKind() != CacheKind::full)
     return emitOpError() << "k_eq_v applies to full-attention layers only";
+  if (auto capacity = getCapacity(); capacity && *capacity <= 0)
+    return emitOpError() << "capacity must be > 0, got " << *capacity;
+  if (auto dtype = getDtype()) {
+    Type type = *dtype;
+    if (!type.isF32() && !type.isBF16() && !type.isF16() &&
+        !type.isSignlessInteger(8))
+      return emitOpError() << "dtype must be f32, bf16, f16 or i8, got "
+                           << type;
+  }
   return success();
 }
 
@@ -173,6 +182,25 @@ LogicalResult PerLayerInputsOp::verify() {
       failed(expectDim(*this, embeddings, 0, shapeOf(getIds())[0],
                        "embeddings", "the number of token ids")))
     return failure();
+  return success();
+}
+
+LogicalResult LastRowOp::verify() {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (input.getElementType() != result.getElementType())
+    return emitOpError() << "result element type " << result.getElementType()
+                         << " differs from the input's "
+                         << input.getElementType();
+  if (input.getRank() < 1 || input.getRank() != result.getRank())
+    return emitOpError() << "needs input and result of the same rank >= 1";
+  if (result.getDimSize(0) != 1)
+    return emitOpError() << "result must have one row, got "
+                         << shapeString(result.getShape());
+  for (int64_t d = 1; d < input.getRank(); ++d)
+    if (failed(expectDim(*this, result.getShape(), d, input.getDimSize(d),
+                         "result", "the input")))
+      return failure();
   return success();
 }
 

@@ -68,9 +68,16 @@ def Facet_KVCacheOp : Facet_Op<"kv_cache", [Symbol, HasParent<"::mlir::ModuleOp"
     full-attention layer of 26B/31B whose values are the RMS-normalised raw
     key projection, so a later pass may store values only.
 
+    `--facet-schedule-kv` sizes the cache: `capacity` entries (a sliding
+    ring of the window plus a prefill chunk, or the context for a full
+    cache) of element type `dtype` (f32, bf16, f16, or i8 with one f32 scale
+    per entry and head). Without them the cache is not scheduled yet.
+
     ```
     facet.kv_cache @kv.layer13 sliding window 512 heads 1 x 256 layer 13
     facet.kv_cache @kv.layer5 full heads 2 x 512 layer 5 k_eq_v
+    facet.kv_cache @kv.layer0 sliding window 512 heads 1 x 256 layer 0
+        capacity 575 dtype bf16
     ```
   }];
   let arguments = (ins
@@ -80,11 +87,14 @@ def Facet_KVCacheOp : Facet_Op<"kv_cache", [Symbol, HasParent<"::mlir::ModuleOp"
     I64Attr:$kv_heads,
     I64Attr:$head_dim,
     I64Attr:$layer,
-    UnitAttr:$k_eq_v
+    UnitAttr:$k_eq_v,
+    OptionalAttr<I64Attr>:$capacity,
+    OptionalAttr<TypeAttr>:$dtype
   );
   let assemblyFormat = [{
     $sym_name $kind (`window` $window^)? `heads` $kv_heads `x` $head_dim
-    `layer` $layer (`k_eq_v` $k_eq_v^)? attr-dict
+    `layer` $layer (`k_eq_v` $k_eq_v^)? (`capacity` $capacity^)?
+    (`dtype` $dtype^)? attr-dict
   }];
   let hasVerifier = 1;
 }
@@ -145,6 +155,21 @@ def Facet_PerLayerInputsOp : Facet_Op<"per_layer_inputs", [Pure]> {
   let assemblyFormat = [{
     $ids `,` $embeddings `table` $table `projection` $projection `norm` $norm
     attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Facet_LastRowOp : Facet_Op<"last_row", [Pure]> {
+  let summary = "the last token's row of a token-indexed tensor: input[T-1:T]";
+  let description = [{
+    Inserted by --facet-schedule-kv where prefill only needs the last
+    position from some point on: [T, ...] -> [1, ...]. Works on activations
+    and on positions.
+  }];
+  let arguments = (ins RankedTensorOf<[F32, F16, BF16, I32]>:$input);
+  let results = (outs RankedTensorOf<[F32, F16, BF16, I32]>:$result);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -99,4 +99,64 @@ def Fuse : Pass<"facet-fuse", "mlir::ModuleOp"> {
   ];
 }
 
+def ScheduleKV : Pass<"facet-schedule-kv", "mlir::ModuleOp"> {
+  let summary = "Size every KV cache, choose its dtype, and run prefill's tail for the last position only";
+  let description = [{
+    Runs before --facet-outline-kernels.
+      - Every `facet.kv_cache` gets `capacity` and `dtype`: a sliding cache
+        is a ring of `window + prefill-chunk - 1` entries (a chunk's oldest
+        query still sees its whole window; position p lives in slot
+        p % capacity), a full cache holds `max-context` entries. KV-shared
+        layers name their source layer's cache and so allocate nothing.
+      - The entry points record how many tokens one call takes
+        (`facet.max_tokens`: the prefill chunk, and 1 for decode).
+      - Unless `all-logits` is set, everything in @prefill after its last
+        `facet.kv_store` runs for the last position only: every
+        token-indexed value crossing that point is cut to its last row
+        (`facet.last_row`) and the ops after it are re-typed to one token.
+        Nothing after the last cache write can affect a later step, and only
+        the last position's logits are needed to continue (GEMMA4.md §6): on
+        E2B that skips all positions but one of the 20 KV-shared layers, of
+        the last cache-owning layer's attention and MLP, and of the LM head.
+  }];
+  let options = [
+    Option<"maxContext", "max-context", "int64_t", /*default=*/"0",
+           "Positions a full cache holds (0: the model's max_positions)">,
+    Option<"prefillChunk", "prefill-chunk", "int64_t", /*default=*/"64",
+           "Tokens per prefill call">,
+    Option<"kvDtype", "kv-dtype", "std::string", /*default=*/"\"f32\"",
+           "Cache element type: f32, bf16, f16 or int8">,
+    Option<"allLogits", "all-logits", "bool", /*default=*/"false",
+           "Keep logits for every prefill position (no tail cut)">
+  ];
+  let dependentDialects = ["::facet::FacetDialect"];
+  let statistics = [
+    Statistic<"numCaches", "caches", "KV caches sized">,
+    Statistic<"numTailOps", "tail-ops", "Prefill ops cut to the last position">
+  ];
+}
+
+def PlanMemory : Pass<"facet-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place every activation buffer in one arena per entry point, reusing bytes by liveness";
+  let description = [{
+    Runs last, after --facet-outline-kernels (and --facet-fuse) and
+    --facet-schedule-kv (which states each entry point's `facet.max_tokens`).
+    The buffers of an entry point are its arguments and the results of its
+    kernels, each sized for `facet.max_tokens` tokens and 64-byte aligned. A
+    buffer is live from the step that writes it (a kernel launch) to the last
+    step that reads it (a kernel or a facet.kv_store); the arguments and the
+    returned logits live for the whole call. In order of first write, each
+    buffer takes the lowest offset that overlaps no live buffer (first fit),
+    so a result never shares bytes with an input of the kernel writing it.
+    Records `facet.arena_offsets` on every kernel (one per result),
+    `facet.arena_offset` on every argument and `facet.arena_bytes` on the
+    function.
+  }];
+  let dependentDialects = ["::facet::FacetDialect"];
+  let statistics = [
+    Statistic<"numBuffers", "buffers", "Activation buffers placed">,
+    Statistic<"numReused", "reused", "Buffers placed in bytes another used">
+  ];
+}
+
 #endif // FACET_PASSES_TD

@@ -54,13 +54,19 @@ std::string kernelFingerprint(KernelOp kernel) {
   Operation *copy = kernel->clone();
   auto *context = kernel.getContext();
   copy->setAttr("name", StringAttr::get(context, ""));
+  copy->removeAttr("facet.arena_offsets"); // where, not what
   copy->walk([&](AttentionOp attention) {
     auto decl = SymbolTable::lookupNearestSymbolFrom<KVCacheOp>(
         kernel, attention.getCacheAttr());
+    std::string dtype;
+    if (decl && decl.getDtype()) {
+      llvm::raw_string_ostream typeText(dtype);
+      typeText << *decl.getDtype();
+    }
     std::string cacheKey =
-        decl ? fmt::format("cache_{}x{}_{}_{}", decl.getKvHeads(),
+        decl ? fmt::format("cache_{}x{}_{}_{}_{}", decl.getKvHeads(),
                            decl.getHeadDim(), stringifyCacheKind(decl.getKind()),
-                           decl.getWindow())
+                           decl.getWindow(), dtype)
              : attention.getCache().str();
     attention.setCacheAttr(FlatSymbolRefAttr::get(context, cacheKey));
     attention.setLayerAttr(IntegerAttr::get(attention.getLayerAttr().getType(), 0));
@@ -170,9 +176,16 @@ void compileModel(const std::string &checkpointDir,
     cast.dtype = options.weightType;
     passes.addPass(createCastWeights(cast));
   }
+  ScheduleKVOptions schedule;
+  schedule.maxContext = options.maxContext;
+  schedule.prefillChunk = options.prefillChunk;
+  schedule.kvDtype = options.kvDtype;
+  schedule.allLogits = options.allLogits;
+  passes.addPass(createScheduleKV(schedule));
   passes.addPass(createOutlineKernels());
   if (options.fuse)
     passes.addPass(createFuse());
+  passes.addPass(createPlanMemory());
   if (failed(passes.run(*model.module)))
     throw Error("the graph passes failed (see the error above)");
 
@@ -235,10 +248,7 @@ void compileModel(const std::string &checkpointDir,
     return {id, &signatures[id]};
   };
 
-  PlanOptions planOptions;
-  planOptions.prefillChunk = options.prefillChunk;
-  planOptions.maxContext = manifest.model.maxContext;
-  buildPlan(*model.module, planOptions, provider, manifest);
+  buildPlan(*model.module, provider, manifest);
   log << fmt::format("compile: {} kernel launches, {} distinct kernels "
                      "generated in {:.1f} s\n",
                      outlined, signatures.size(), secondsSince(kernelStart));

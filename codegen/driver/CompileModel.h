@@ -22,6 +22,8 @@ struct CompileOptions {
   std::string weightType;   // "": as stored in the checkpoint; f32/f16/bf16
   std::string quant;        // "": none; int8, int4-g32, ... (facet-quantize)
   std::string quantOverrides; // class=scheme,...
+  std::string kvDtype = "f32"; // KV cache element type (facet-schedule-kv)
+  bool allLogits = false;   // prefill returns every position's logits
 };
 
 /// Compiles the checkpoint at `checkpointDir` into one .facet package;

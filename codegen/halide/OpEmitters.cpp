@@ -138,6 +138,22 @@ std::vector<HTensor> emitLayerInput(LayerInputOp op, llvm::ArrayRef<HTensor> in,
                      StageKind::View, "layer_input")};
 }
 
+// result(..., 0) = input(..., T - 1)
+std::vector<HTensor> emitLastRow(LastRowOp op, llvm::ArrayRef<HTensor> in,
+                                 EmitContext &ctx) {
+  size_t rank = in[0].rank();
+  requireRank(op, in[0], rank, "the input");
+  std::vector<Var> vars = makeVars(rank);
+  std::vector<Expr> args = asExprs(vars);
+  std::vector<Expr> source = args;
+  source.back() = tokensOf(in[0]) - 1; // the token dimension is outermost
+  Func out(ctx.uniqueName("last_row"));
+  out(args) = in[0].func(source);
+  return {makeResult(ctx, op.getResult(), out,
+                     shapeOf(op, op.getResult(), Expr(1)), StageKind::View,
+                     "last_row")};
+}
+
 // squares(outer) = sum_r x(r, outer)^2
 // result(i, outer) = x(i, outer) * (squares / n + eps)^-1/2 [* weight(i)]
 std::vector<HTensor> emitRMSNorm(RMSNormOp op, llvm::ArrayRef<HTensor> in,
@@ -329,6 +345,7 @@ std::vector<HTensor> emitOp(Operation *op, llvm::ArrayRef<HTensor> operands,
         return emitPerLayerInputs(o, operands, ctx);
       })
       .Case([&](LayerInputOp o) { return emitLayerInput(o, operands, ctx); })
+      .Case([&](LastRowOp o) { return emitLastRow(o, operands, ctx); })
       .Case([&](RMSNormOp o) { return emitRMSNorm(o, operands, ctx); })
       .Case([&](LinearOp o) { return emitLinear(o, operands, ctx); })
       .Case([&](SplitHeadsOp o) { return emitSplitHeads(o, operands, ctx); })
@@ -366,7 +383,8 @@ std::vector<HTensor> emitOp(Operation *op, llvm::ArrayRef<HTensor> operands,
 }
 
 bool hasEmitter(Operation *op) {
-  return mlir::isa<WeightOp, EmbedOp, PerLayerInputsOp, LayerInputOp, RMSNormOp,
+  return mlir::isa<WeightOp, EmbedOp, PerLayerInputsOp, LayerInputOp, LastRowOp,
+                   RMSNormOp,
                    LinearOp, SplitHeadsOp, MergeHeadsOp, RoPEOp, AttentionOp,
                    AddOp, MulOp, GeluTanhOp, SoftcapOp, LayerScalarOp,
                    MoERouterOp, MoEExpertsOp, LMHeadOp>(op);

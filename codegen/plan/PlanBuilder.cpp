@@ -23,6 +23,8 @@ package::ElementType toElementType(Type type) {
     return package::ElementType::BF16;
   if (type.isSignlessInteger(32))
     return package::ElementType::I32;
+  if (type.isSignlessInteger(8))
+    return package::ElementType::I8;
   std::string text;
   llvm::raw_string_ostream os(text);
   os << type;
@@ -30,8 +32,6 @@ package::ElementType toElementType(Type type) {
 }
 
 namespace {
-
-uint64_t alignTo64(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
 
 std::vector<int64_t> bufferShape(RankedTensorType type, llvm::StringRef what) {
   std::vector<int64_t> shape;
@@ -47,47 +47,6 @@ std::vector<int64_t> bufferShape(RankedTensorType type, llvm::StringRef what) {
     }
   }
   return shape;
-}
-
-/// Places buffers in one arena: a buffer may reuse the bytes of any buffer
-/// whose last use came at an earlier step (first fit, 64-byte aligned).
-uint64_t assignArenaOffsets(std::vector<package::BufferInfo> &buffers,
-                            const std::vector<int64_t> &firstStep,
-                            const std::vector<int64_t> &lastStep,
-                            int64_t maxTokens) {
-  struct Live {
-    uint64_t offset, bytes;
-    int64_t lastStep;
-  };
-  std::vector<size_t> order(buffers.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return firstStep[a] < firstStep[b];
-  });
-
-  std::vector<Live> live; // sorted by offset
-  uint64_t arenaBytes = 0;
-  for (size_t id : order) {
-    live.erase(std::remove_if(live.begin(), live.end(),
-                              [&](const Live &l) {
-                                return l.lastStep < firstStep[id];
-                              }),
-               live.end());
-    uint64_t bytes = alignTo64(package::bufferBytes(buffers[id], maxTokens));
-    uint64_t offset = 0;
-    for (const Live &l : live) {
-      if (offset + bytes <= l.offset)
-        break;
-      offset = std::max(offset, l.offset + l.bytes);
-    }
-    buffers[id].arenaOffset = offset;
-    live.push_back({offset, bytes, lastStep[id]});
-    std::sort(live.begin(), live.end(),
-              [](const Live &a, const Live &b) { return a.offset < b.offset; });
-    arenaBytes = std::max(arenaBytes, offset + bytes);
-  }
-  return arenaBytes;
 }
 
 package::WeightInfo weightInfo(std::string name, package::ElementType type,
@@ -166,10 +125,9 @@ public:
   package::EntryPoint plan(func::FuncOp func, int64_t maxTokens);
 
 private:
-  uint64_t newBuffer(Value value, const std::string &name);
+  uint64_t newBuffer(Value value, const std::string &name, int64_t offset);
   uint64_t bufferOf(Value value);
   package::Arg argFor(Value value);
-  void use(uint64_t buffer) { lastStep[buffer] = currentStep; }
 
   const std::map<std::string, uint64_t> &weightIndex;
   const std::map<std::string, uint64_t> &cacheIndex;
@@ -178,11 +136,10 @@ private:
   package::EntryPoint entry;
   llvm::DenseMap<Value, uint64_t> buffers;
   llvm::DenseMap<Value, uint64_t> weights;
-  std::vector<int64_t> firstStep, lastStep;
-  int64_t currentStep = 0;
 };
 
-uint64_t EntryPlanner::newBuffer(Value value, const std::string &name) {
+uint64_t EntryPlanner::newBuffer(Value value, const std::string &name,
+                                 int64_t offset) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type)
     throw Error(fmt::format("cannot plan {}: not a ranked tensor", name));
@@ -190,10 +147,9 @@ uint64_t EntryPlanner::newBuffer(Value value, const std::string &name) {
   buffer.name = name;
   buffer.type = toElementType(type.getElementType());
   buffer.shape = bufferShape(type, name);
+  buffer.arenaOffset = uint64_t(offset);
   uint64_t id = entry.buffers.size();
   entry.buffers.push_back(std::move(buffer));
-  firstStep.push_back(currentStep);
-  lastStep.push_back(currentStep);
   buffers[value] = id;
   return id;
 }
@@ -202,7 +158,6 @@ uint64_t EntryPlanner::bufferOf(Value value) {
   auto found = buffers.find(value);
   if (found == buffers.end())
     throw Error("internal: value used before the plan defines it");
-  use(found->second);
   return found->second;
 }
 
@@ -221,10 +176,26 @@ package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
                             "positions) and return logits",
                             entry.name));
 
-  currentStep = -1; // the inputs exist before the first step
-  entry.tokenIdsBuffer = newBuffer(func.getArgument(0), "token_ids");
-  entry.positionsBuffer = newBuffer(func.getArgument(1), "positions");
-  currentStep = 0;
+  // --facet-plan-memory placed every buffer.
+  auto arenaBytes = func->getAttrOfType<IntegerAttr>("facet.arena_bytes");
+  if (!arenaBytes)
+    throw Error(fmt::format("@{} has no arena plan: run --facet-plan-memory "
+                            "first",
+                            entry.name));
+  entry.arenaBytes = uint64_t(arenaBytes.getInt());
+  auto argumentOffset = [&](unsigned index) {
+    auto offset =
+        func.getArgAttrOfType<IntegerAttr>(index, "facet.arena_offset");
+    if (!offset)
+      throw Error(fmt::format("internal: argument {} of @{} has no arena "
+                              "offset",
+                              index, entry.name));
+    return offset.getInt();
+  };
+  entry.tokenIdsBuffer =
+      newBuffer(func.getArgument(0), "token_ids", argumentOffset(0));
+  entry.positionsBuffer =
+      newBuffer(func.getArgument(1), "positions", argumentOffset(1));
 
   for (Operation &op : func.getBody().getOps()) {
     if (auto weight = dyn_cast<WeightOp>(op)) {
@@ -236,10 +207,17 @@ package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
       step.kernel = kernelId;
       // Outputs get buffers first so that inputs used for the last time
       // here cannot share their bytes.
+      auto offsets =
+          kernel->getAttrOfType<DenseI64ArrayAttr>("facet.arena_offsets");
+      if (!offsets || offsets.size() != int64_t(kernel.getNumResults()))
+        throw Error(fmt::format("kernel '{}' has no arena offsets: run "
+                                "--facet-plan-memory first",
+                                kernel.getName().str()));
       std::vector<uint64_t> outputs;
       for (auto [index, result] : llvm::enumerate(kernel.getResults()))
         outputs.push_back(newBuffer(
-            result, kernel.getName().str() + "#" + std::to_string(index)));
+            result, kernel.getName().str() + "#" + std::to_string(index),
+            offsets[index]));
       for (const KernelParam &param : signature->params) {
         switch (param.kind) {
         case KernelParam::Kind::Input: {
@@ -271,10 +249,7 @@ package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
           break;
         }
       }
-      // Positions and token ids feed many kernels implicitly (attention
-      // masks, RoPE); keep them alive for the whole step.
       entry.steps.push_back(std::move(step));
-      ++currentStep;
     } else if (auto store = dyn_cast<KVStoreOp>(op)) {
       package::Step step;
       step.kind = package::StepKind::KVStore;
@@ -283,7 +258,6 @@ package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
       step.args.push_back(
           {package::ArgKind::Buffer, bufferOf(store.getValues())});
       entry.steps.push_back(std::move(step));
-      ++currentStep;
     } else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       entry.logitsBuffer = bufferOf(ret.getOperand(0));
     } else {
@@ -293,20 +267,13 @@ package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
     }
   }
 
-  // Inputs and the returned logits live across the whole call.
-  int64_t end = currentStep;
-  lastStep[entry.tokenIdsBuffer] = end;
-  lastStep[entry.positionsBuffer] = end;
-  lastStep[entry.logitsBuffer] = end;
-  entry.arenaBytes =
-      assignArenaOffsets(entry.buffers, firstStep, lastStep, maxTokens);
   return entry;
 }
 
 } // namespace
 
-void buildPlan(ModuleOp module, const PlanOptions &options,
-               const KernelProvider &kernels, package::Manifest &manifest) {
+void buildPlan(ModuleOp module, const KernelProvider &kernels,
+               package::Manifest &manifest) {
   std::map<std::string, uint64_t> weightIndex;
   for (auto param : module.getOps<ParamOp>()) {
     weightIndex.emplace(param.getSymName().str(), manifest.weights.size());
@@ -318,26 +285,30 @@ void buildPlan(ModuleOp module, const PlanOptions &options,
   for (auto cacheOp : module.getOps<KVCacheOp>()) {
     package::CacheInfo cache;
     cache.name = cacheOp.getSymName().str();
-    cache.type = package::ElementType::F32;
+    cache.type = cacheOp.getDtype() ? toElementType(*cacheOp.getDtype())
+                                    : package::ElementType::F32;
     cache.kvHeads = cacheOp.getKvHeads();
     cache.headDim = cacheOp.getHeadDim();
     cache.window = cacheOp.getWindow();
-    // A sliding ring must hold the window behind the oldest query of a
-    // prefill chunk plus the whole chunk: W + chunk - 1 entries.
-    cache.capacity =
-        cache.window > 0
-            ? std::min(options.maxContext, cache.window + options.prefillChunk - 1)
-            : options.maxContext;
+    if (!cacheOp.getCapacity())
+      throw Error(fmt::format("cache '{}' has no capacity: run "
+                              "--facet-schedule-kv first",
+                              cache.name));
+    cache.capacity = *cacheOp.getCapacity();
     cacheIndex.emplace(cache.name, manifest.caches.size());
     manifest.caches.push_back(std::move(cache));
   }
 
-  for (auto [name, maxTokens] :
-       {std::pair<const char *, int64_t>{"prefill", options.prefillChunk},
-        std::pair<const char *, int64_t>{"decode", 1}}) {
+  for (const char *name : {"prefill", "decode"}) {
     auto func = module.lookupSymbol<func::FuncOp>(name);
     if (!func)
       throw Error(fmt::format("the module has no @{} entry point", name));
+    auto tokens = func->getAttrOfType<IntegerAttr>("facet.max_tokens");
+    if (!tokens || tokens.getInt() < 1)
+      throw Error(fmt::format("@{} has no facet.max_tokens: run "
+                              "--facet-schedule-kv first",
+                              name));
+    int64_t maxTokens = tokens.getInt();
     EntryPlanner planner(weightIndex, cacheIndex, kernels);
     manifest.entryPoints.push_back(planner.plan(func, maxTokens));
   }

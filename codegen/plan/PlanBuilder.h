@@ -20,11 +20,6 @@
 
 namespace facet::codegen {
 
-struct PlanOptions {
-  int64_t prefillChunk = 64;  // tokens per prefill call
-  int64_t maxContext = 0;     // positions the caches hold
-};
-
 /// Returns the index in Manifest::kernels of the code for `kernel` (compiling
 /// it, or reusing identical code) and its calling signature.
 using KernelProvider =
@@ -32,9 +27,11 @@ using KernelProvider =
 
 /// Fills `manifest.weights` (names, types, shapes; offsets are the package
 /// writer's job), `manifest.caches` and `manifest.entryPoints` from
-/// `module`. Throws facet::Error for IR it cannot plan.
-void buildPlan(mlir::ModuleOp module, const PlanOptions &options,
-               const KernelProvider &kernels, package::Manifest &manifest);
+/// `module`, which --facet-schedule-kv has scheduled (cache capacities and
+/// dtypes, tokens per call) and --facet-outline-kernels outlined. Throws
+/// facet::Error for IR it cannot plan.
+void buildPlan(mlir::ModuleOp module, const KernelProvider &kernels,
+               package::Manifest &manifest);
 
 /// The package weights that hold `param`: one for a float tensor; for a
 /// quantized weight its integers (i8, or u8 holding two int4), its scales

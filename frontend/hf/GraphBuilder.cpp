@@ -374,7 +374,8 @@ OwningOpRef<ModuleOp> buildGemma4Module(MLIRContext &context,
         loc, kvCacheName(spec.index),
         spec.kind == AttentionKind::Sliding ? facet::CacheKind::sliding
                                             : facet::CacheKind::full,
-        spec.window, spec.kvHeads, spec.headDim, spec.index, spec.kEqV);
+        spec.window, spec.kvHeads, spec.headDim, spec.index, spec.kEqV,
+        /*capacity=*/IntegerAttr(), /*dtype=*/TypeAttr());
   }
 
   EntryPointBuilder entry(*module, config, paramTypes, paramDTypes);

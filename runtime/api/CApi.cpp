@@ -143,6 +143,7 @@ facet_status facet_model_get_info(const facet_model *model,
   info->eos_token_ids = model->eosTokenIds.data();
   info->eos_token_count = model->eosTokenIds.size();
   info->num_threads = source.threads;
+  info->prefill_all_logits = source.prefillAllLogits ? 1 : 0;
   return FACET_OK;
 }
 

@@ -105,7 +105,8 @@ struct Model::Impl {
     size_t vocab = size_t(info.vocabSize);
     if (rowsOut)
       *rowsOut = rows;
-    std::memcpy(lastLogits.data(), rows + size_t(count - 1) * vocab,
+    size_t lastRow = size_t(executor->logitsRows() - 1);
+    std::memcpy(lastLogits.data(), rows + lastRow * vocab,
                 vocab * sizeof(float));
     position += count;
     haveLogits = true;
@@ -154,6 +155,8 @@ std::unique_ptr<Model> Model::open(const std::string &path,
   info.vocabSize = manifest.model.vocabSize;
   info.maxContext = manifest.model.maxContext;
   info.prefillChunk = impl->executor->prefillEntry().maxTokens;
+  info.prefillAllLogits =
+      !Executor::lastPositionOnly(impl->executor->prefillEntry());
   info.bosTokenId = static_cast<int32_t>(manifest.model.bosTokenId);
   for (int64_t id : manifest.model.eosTokenIds)
     info.eosTokenIds.push_back(static_cast<int32_t>(id));
@@ -190,6 +193,11 @@ void Model::prefill(const int32_t *tokens, size_t count, float *allLogits) {
     prefillChunked(tokens, count, LogitsCallback());
     return;
   }
+  if (!impl->info.prefillAllLogits)
+    throw Error(Status::InvalidArgument,
+                "this package's prefill computes the logits of the last "
+                "prompt position only; compile it with --all-logits for "
+                "every position's");
   size_t vocab = size_t(impl->info.vocabSize);
   prefillChunked(tokens, count, [&](size_t first, const float *rows, size_t n) {
     std::memcpy(allLogits + first * vocab, rows, n * vocab * sizeof(float));
@@ -220,8 +228,12 @@ void Model::prefillChunked(const int32_t *tokens, size_t count,
     size_t n = std::min(chunk, count - done);
     const float *rows = nullptr;
     impl->step(entry, tokens + done, int64_t(n), &rows);
-    if (onLogits)
+    if (!onLogits)
+      continue;
+    if (impl->info.prefillAllLogits)
       onLogits(done, rows, n);
+    else if (done + n == count) // only the prompt's last position has logits
+      onLogits(count - 1, rows, 1);
   }
 }
 

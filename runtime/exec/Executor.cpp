@@ -202,7 +202,11 @@ void Executor::run(const EntryPoint &entry, const int32_t *tokens,
   }
   backend.synchronize();
   lastEntry = &state;
-  lastCount = count;
+  lastRows = lastPositionOnly(entry) ? 1 : count;
+}
+
+bool Executor::lastPositionOnly(const EntryPoint &entry) {
+  return entry.buffers[entry.logitsBuffer].shape[0] != package::kTokens;
 }
 
 const float *Executor::logits() {
@@ -214,7 +218,7 @@ const float *Executor::logits() {
     return reinterpret_cast<const float *>(
         static_cast<const uint8_t *>(lastEntry->arena.host) + offset);
   uint64_t floats =
-      uint64_t(lastCount) * uint64_t(package.manifest.model.vocabSize);
+      uint64_t(lastRows) * uint64_t(package.manifest.model.vocabSize);
   hostLogits.resize(floats);
   backend.copyToHost(hostLogits.data(), lastEntry->arena, offset,
                      floats * sizeof(float));

@@ -48,10 +48,15 @@ public:
   void run(const package::EntryPoint &entry, const int32_t *tokens,
            int64_t count, int64_t start);
 
-  /// The logits of the last run(): rows [count, vocab], row-major. Valid
-  /// until the next run().
+  /// The logits of the last run(): rows [logitsRows(), vocab], row-major.
+  /// Valid until the next run().
   const float *logits();
-  int64_t logitsRows() const { return lastCount; }
+  /// `count` rows, or 1 when the entry point computes the last position's
+  /// logits only (see lastPositionOnly).
+  int64_t logitsRows() const { return lastRows; }
+  /// Whether `entry` returns one row of logits, for its last token, however
+  /// many tokens it runs.
+  static bool lastPositionOnly(const package::EntryPoint &entry);
 
 private:
   struct EntryState;
@@ -77,7 +82,7 @@ private:
 
   // The last run, for logits().
   EntryState *lastEntry = nullptr;
-  int64_t lastCount = 0;
+  int64_t lastRows = 0;
   std::vector<float> hostLogits; // when the arena is not host-addressable
 
   std::vector<KernelArg> args;    // launch scratch

@@ -88,6 +88,10 @@ typedef struct facet_model_info {
   const int32_t *eos_token_ids; /* owned by the model */
   size_t eos_token_count;
   int32_t num_threads;
+  /* 1: prefill computes every prompt position's logits (compiled with
+   * --all-logits); 0: only the last position's, and the callback of
+   * facet_prefill_chunked gets that one row. */
+  int32_t prefill_all_logits;
 } facet_model_info;
 
 FACET_API const char *facet_version(void);
@@ -117,7 +121,8 @@ FACET_API facet_status facet_reset(facet_model *model);
 FACET_API facet_status facet_prefill(facet_model *model, const int32_t *tokens,
                                      size_t count);
 /* As facet_prefill, and writes count * vocab_size floats to `all_logits`:
- * row i holds the logits after tokens[i]. */
+ * row i holds the logits after tokens[i]. Needs a package compiled with
+ * --all-logits (FACET_ERROR_INVALID_ARGUMENT otherwise). */
 FACET_API facet_status facet_prefill_all_logits(facet_model *model,
                                                 const int32_t *tokens,
                                                 size_t count,
@@ -129,7 +134,9 @@ typedef void (*facet_logits_callback)(void *user_data, size_t first,
                                       const float *rows, size_t count,
                                       size_t vocab_size);
 /* As facet_prefill, handing every position's logits to `callback` chunk by
- * chunk, so a long prompt's logits never need to be held at once. */
+ * chunk, so a long prompt's logits never need to be held at once. With a
+ * package whose prefill_all_logits is 0, the callback runs once, with the
+ * last position's row. */
 FACET_API facet_status facet_prefill_chunked(facet_model *model,
                                              const int32_t *tokens,
                                              size_t count,

@@ -90,7 +90,8 @@ private:
                  const std::string &where);
   void checkTokenBuffer(const EntryPoint &entry, uint64_t index,
                         const char *role, ElementType type,
-                        const std::vector<int64_t> &innerShape);
+                        const std::vector<int64_t> &innerShape,
+                        bool allowOneRow = false);
 
   ByteReader in;
   uint64_t weightsSectionSize;
@@ -283,7 +284,8 @@ BufferInfo Parser::parseBuffer(const std::string &where, int64_t maxTokens,
 /// token per call.
 void Parser::checkTokenBuffer(const EntryPoint &entry, uint64_t index,
                               const char *role, ElementType type,
-                              const std::vector<int64_t> &innerShape) {
+                              const std::vector<int64_t> &innerShape,
+                              bool allowOneRow) {
   std::string where = "entry point '" + entry.name + "': " + role;
   if (index >= entry.buffers.size())
     fail(where + " buffer index " + str(index) +
@@ -294,7 +296,8 @@ void Parser::checkTokenBuffer(const EntryPoint &entry, uint64_t index,
   expected.insert(expected.end(), innerShape.begin(), innerShape.end());
   bool shapeOk = buffer.shape.size() == expected.size() &&
                  (buffer.shape[0] == kTokens ||
-                  (buffer.shape[0] == 1 && entry.maxTokens == 1));
+                  (buffer.shape[0] == 1 &&
+                   (entry.maxTokens == 1 || allowOneRow)));
   for (size_t i = 1; shapeOk && i < expected.size(); ++i)
     shapeOk = buffer.shape[i] == expected[i];
   if (!shapeOk || buffer.type != type)
@@ -402,8 +405,10 @@ EntryPoint Parser::parseEntryPoint(const Manifest &manifest) {
                    {});
   checkTokenBuffer(entry, entry.positionsBuffer, "positions", ElementType::I32,
                    {});
+  // Logits may have one row whatever the token count: a prefill compiled
+  // for the last position's logits only.
   checkTokenBuffer(entry, entry.logitsBuffer, "logits", ElementType::F32,
-                   {manifest.model.vocabSize});
+                   {manifest.model.vocabSize}, /*allowOneRow=*/true);
 
   uint64_t stepCount = in.count("step count", kMaxSteps, 32);
   entry.steps.reserve(stepCount);

@@ -2,10 +2,13 @@
 //
 //   compare_fixture --fixture models/tiny-edge --logits l.bin --tokens 1,2,3
 //                   [--rel-tolerance 1e-4] [--top1] [--reference bf16_weights]
+//                   [--last-prompt-row]
 //   compare_fixture --fixture models/tiny-edge --print-prompt [--teacher-forced]
 //
 // `l.bin` holds float32 rows [prompt positions + generated steps, vocab] as
 // `facet-run --dump-logits` writes them; `--tokens` are the generated ids.
+// --last-prompt-row: the file starts at the prompt's last position (a
+// package compiled without --all-logits has no earlier prompt rows).
 // The fixture's logits.f32 row i is the next-token distribution after token
 // i of prompt_ids + greedy_ids, so dumped row i compares with fixture row i.
 // Passes when every compared row is within rel-tolerance * max|fixture
@@ -69,7 +72,7 @@ int main(int argc, char **argv) {
   std::string fixtureDir, logitsPath, tokens, reference;
   double relTolerance = 1e-4;
   bool top1 = false, printPrompt = false, teacherForced = false,
-       haveTokens = false;
+       haveTokens = false, lastPromptRow = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto next = [&]() -> std::string {
@@ -89,6 +92,8 @@ int main(int argc, char **argv) {
       relTolerance = std::stod(next());
     else if (arg == "--reference")
       reference = next();
+    else if (arg == "--last-prompt-row")
+      lastPromptRow = true;
     else if (arg == "--top1")
       top1 = true;
     else if (arg == "--teacher-forced")
@@ -130,21 +135,24 @@ int main(int argc, char **argv) {
       throw std::runtime_error(logitsPath + ": not whole rows of " +
                                std::to_string(vocab));
     size_t rows = actual.size() / vocab;
-    // The last generated token's logits are not in the fixture.
-    size_t compared = std::min(rows, shape[0]);
-    if (compared < prompt.size())
+    // Row r of the file is row firstRow + r of the fixture. The last
+    // generated token's logits are not in the fixture.
+    size_t firstRow = lastPromptRow ? prompt.size() - 1 : 0;
+    size_t compared = std::min(rows, shape[0] - firstRow);
+    if (firstRow + compared < prompt.size())
       throw std::runtime_error("fewer logit rows than prompt positions");
 
     double maxAbsExpected = 0, maxDiff = 0;
     size_t worstRow = 0, top1Disagreements = 0;
     for (size_t r = 0; r < compared; ++r) {
-      const float *e = &expected[r * vocab], *a = &actual[r * vocab];
+      const float *e = &expected[(firstRow + r) * vocab],
+                  *a = &actual[r * vocab];
       for (size_t v = 0; v < vocab; ++v) {
         maxAbsExpected = std::max(maxAbsExpected, std::fabs(double(e[v])));
         double diff = std::fabs(double(e[v]) - double(a[v]));
         if (!(diff <= maxDiff)) { // also catches NaN
           maxDiff = std::isnan(diff) ? INFINITY : diff;
-          worstRow = r;
+          worstRow = firstRow + r;
         }
       }
       top1Disagreements += argmax(e, vocab) != argmax(a, vocab);

@@ -9,7 +9,10 @@
 #
 # --teacher-forced feeds prompt + the fixture's greedy continuation as one
 # prompt (-n 0), so every fixture row is compared even where a lossy compile
-# (bf16 weights) would pick a different token on a near-tie.
+# (bf16 weights) would pick a different token on a near-tie; it compiles with
+# --all-logits. Otherwise the package computes the prompt's last logits only
+# (the default, see --facet-schedule-kv) unless the compile arguments say
+# --all-logits, and the comparison starts there.
 # --run-with words, in order, make the command that runs the package instead
 # of `BIN_DIR/facet run` (e.g. qemu-aarch64 -L SYSROOT .../facet-run for a
 # cross-compiled target: test/e2e-aarch64).
@@ -42,6 +45,17 @@ if [ ${#runner[@]} -eq 0 ]; then
     exit 77
   fi
   runner=("$bin/facet" run)
+fi
+
+if [ ${#teacher[@]} -gt 0 ]; then
+  compile_args+=(--all-logits)
+fi
+all_logits=no
+for arg in ${compile_args[@]+"${compile_args[@]}"}; do
+  if [ "$arg" = --all-logits ]; then all_logits=yes; fi
+done
+if [ $all_logits = no ]; then
+  compare_args+=(--last-prompt-row)
 fi
 
 mkdir -p "$work"

@@ -34,7 +34,12 @@ Planned planModel(const std::string &name, int64_t chunk, int64_t context) {
   ImportedModel model = importHuggingFace(
       context_, std::string(FACET_SOURCE_DIR) + "/models/" + name);
   mlir::PassManager passes(&context_);
+  ScheduleKVOptions schedule;
+  schedule.maxContext = context;
+  schedule.prefillChunk = chunk;
+  passes.addPass(createScheduleKV(schedule));
   passes.addPass(createOutlineKernels());
+  passes.addPass(createPlanMemory());
   EXPECT_TRUE(mlir::succeeded(passes.run(*model.module)));
 
   Planned planned;
@@ -53,10 +58,7 @@ Planned planModel(const std::string &name, int64_t chunk, int64_t context) {
     uint64_t id = planned.signatures.size() - 1;
     return std::make_pair(id, &planned.signatures[id]);
   };
-  codegen::PlanOptions options;
-  options.prefillChunk = chunk;
-  options.maxContext = context;
-  codegen::buildPlan(*model.module, options, provider, planned.manifest);
+  codegen::buildPlan(*model.module, provider, planned.manifest);
   planned.manifest.model.vocabSize = model.config.vocabSize;
   planned.manifest.model.hiddenSize = model.config.hiddenSize;
   planned.manifest.model.numLayers = model.config.numLayers;
@@ -157,21 +159,42 @@ TEST(PlanBuilder, RuntimeAcceptsTheManifest) {
   }
 }
 
-TEST(PlanBuilder, RejectsModulesWithoutKernels) {
+namespace {
+
+/// The error buildPlan gives for tiny-moe imported and then run through
+/// `schedule` (or nothing).
+std::string planError(bool schedule) {
   mlir::MLIRContext context;
   context.loadDialect<FacetDialect, mlir::func::FuncDialect>();
   ImportedModel model = importHuggingFace(
       context, std::string(FACET_SOURCE_DIR) + "/models/tiny-moe");
+  if (schedule) {
+    mlir::PassManager passes(&context);
+    passes.addPass(createScheduleKV());
+    EXPECT_TRUE(mlir::succeeded(passes.run(*model.module)));
+  }
   package::Manifest manifest;
   codegen::KernelProvider provider = [](KernelOp) {
     return std::make_pair(uint64_t(0), (const codegen::KernelSignature *)nullptr);
   };
   try {
-    codegen::buildPlan(*model.module, {}, provider, manifest);
-    FAIL() << "expected an error";
+    codegen::buildPlan(*model.module, provider, manifest);
   } catch (const Error &error) {
-    EXPECT_NE(std::string(error.what()).find("run --facet-outline-kernels first"),
-              std::string::npos)
-        << error.what();
+    return error.what();
   }
+  return "no error";
+}
+
+} // namespace
+
+TEST(PlanBuilder, RejectsUnscheduledModules) {
+  std::string error = planError(/*schedule=*/false);
+  EXPECT_NE(error.find("run --facet-schedule-kv first"), std::string::npos)
+      << error;
+}
+
+TEST(PlanBuilder, RejectsModulesWithoutMemoryPlan) {
+  std::string error = planError(/*schedule=*/true);
+  EXPECT_NE(error.find("run --facet-plan-memory first"), std::string::npos)
+      << error;
 }

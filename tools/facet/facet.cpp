@@ -117,6 +117,17 @@ cl::opt<bool> compileNoFuse(
     "no-fuse",
     cl::desc("One kernel per op (no --facet-fuse), for comparison"),
     cl::sub(compileCommand));
+cl::opt<std::string> compileKvDtype(
+    "kv-dtype",
+    cl::desc("KV cache element type: f32 (default), bf16, f16, int8 (one "
+             "scale per entry and head)"),
+    cl::value_desc("dtype"), cl::init("f32"), cl::sub(compileCommand));
+cl::opt<bool> compileAllLogits(
+    "all-logits",
+    cl::desc("Prefill returns logits for every prompt position (default: "
+             "the last only, which lets prefill skip the work behind the "
+             "last KV cache write)"),
+    cl::sub(compileCommand));
 cl::opt<bool> compileKeep("keep-temporaries",
                           cl::desc("Keep the kernel objects"),
                           cl::sub(compileCommand));
@@ -224,6 +235,14 @@ int runCompile() {
     throw Error("--prefill-chunk must be positive");
   if (compileContext < 0)
     throw Error("--max-context must be positive");
+  if (compileKvDtype != "f32" && compileKvDtype != "bf16" &&
+      compileKvDtype != "f16" && compileKvDtype != "int8")
+    throw Error("--kv-dtype must be f32, bf16, f16 or int8, got '" +
+                compileKvDtype + "'");
+  if (compileKvDtype != "f32")
+    throw Error("--kv-dtype " + compileKvDtype +
+                ": not implemented yet (the runtime and attention kernels "
+                "store f32 caches only)");
   if (!compileWeights.empty() && compileWeights != "f32" &&
       compileWeights != "f16" && compileWeights != "bf16")
     throw Error("--weights must be f32, f16 or bf16, got '" + compileWeights +
@@ -240,6 +259,8 @@ int runCompile() {
   options.prefillChunk = compileChunk;
   options.maxContext = compileContext;
   options.keepTemporaries = compileKeep;
+  options.kvDtype = compileKvDtype;
+  options.allLogits = compileAllLogits;
   codegen::compileModel(compileInput, options, llvm::errs());
   return 0;
 }

@@ -74,6 +74,9 @@ struct ModelInfo {
   int64_t vocabSize = 0;
   int64_t maxContext = 0;
   int64_t prefillChunk = 0; // tokens per prefill call
+  /// Whether prefill computes every prompt position's logits (compiled with
+  /// --all-logits) or only the last one's.
+  bool prefillAllLogits = true;
   int32_t bosTokenId = 0;
   std::vector<int32_t> eosTokenIds;
   int threads = 0; // threads the kernels use
