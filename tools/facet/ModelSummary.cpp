@@ -21,6 +21,8 @@ std::string typeName(Type type) {
   llvm::raw_string_ostream os(text);
   if (auto tensor = dyn_cast<RankedTensorType>(type))
     os << tensor.getElementType();
+  else if (type.isSignlessInteger(8))
+    os << "int8";
   else if (auto quant = dyn_cast<QuantizedWeightType>(type))
     os << "int" << quant.getBits() << "-g" << quant.getGroup();
   else
@@ -47,6 +49,37 @@ std::string humanBytes(int64_t bytes) {
   if (bytes >= (1 << 10))
     return fmt::format("{:.2f} KiB", bytes / double(1 << 10));
   return fmt::format("{} B", bytes);
+}
+
+/// Bytes one cache entry of a layer takes for keys and values: the
+/// elements, plus one f32 scale per head for each with int8.
+int64_t entryBytes(KVCacheOp cache, Type dtype) {
+  int64_t heads = cache.getKvHeads();
+  int64_t elements = heads * cache.getHeadDim();
+  if (dtype.isSignlessInteger(8))
+    return 2 * (elements + heads * 4);
+  return 2 * elements * int64_t(dtype.getIntOrFloatBitWidth() / 8);
+}
+
+std::optional<KvSummary> summarizeCaches(ModuleOp module) {
+  KvSummary kv;
+  for (KVCacheOp cache : module.getOps<KVCacheOp>()) {
+    if (!cache.getCapacity() || !cache.getDtype())
+      return std::nullopt;
+    Type dtype = *cache.getDtype();
+    kv.dtype = typeName(dtype);
+    int64_t bytes = entryBytes(cache, dtype);
+    if (cache.getKind() == CacheKind::sliding) {
+      ++kv.slidingCaches;
+      kv.ringEntries = std::max(kv.ringEntries, int64_t(*cache.getCapacity()));
+      kv.ringBytes += bytes * int64_t(*cache.getCapacity());
+    } else {
+      ++kv.fullCaches;
+      kv.context = *cache.getCapacity();
+      kv.bytesPerToken += bytes;
+    }
+  }
+  return kv;
 }
 
 } // namespace
@@ -106,6 +139,10 @@ ModelSummary summarizeModel(ModuleOp module) {
       layer.mlpWidth = (*getWeightShape(gate->second.getType()))[0];
     summary.layers.push_back(layer);
   });
+  summary.kv = summarizeCaches(module);
+  if (summary.kv)
+    for (const LayerSummary &layer : summary.layers)
+      summary.kv->sharedLayers += layer.kvSource.has_value();
   return summary;
 }
 
@@ -134,6 +171,17 @@ nlohmann::ordered_json toJson(const ModelSummary &summary) {
     row["mlp_width"] = layer.mlpWidth;
     json["layers"].push_back(row);
   }
+  if (const std::optional<KvSummary> &kv = summary.kv)
+    json["kv"] = {{"dtype", kv->dtype},
+                  {"context", kv->context},
+                  {"full_caches", kv->fullCaches},
+                  {"sliding_caches", kv->slidingCaches},
+                  {"shared_layers", kv->sharedLayers},
+                  {"ring_entries", kv->ringEntries},
+                  {"ring_bytes", kv->ringBytes},
+                  {"bytes_per_token", kv->bytesPerToken},
+                  {"bytes_at_context",
+                   kv->ringBytes + kv->bytesPerToken * kv->context}};
   return json;
 }
 
@@ -166,6 +214,16 @@ std::string toText(const ModelSummary &summary) {
                        layer.headDim, layer.kvHeads,
                        layer.kvSource ? std::to_string(*layer.kvSource) : "-",
                        layer.kEqV ? "yes" : "-", layer.mlpWidth);
+  if (const std::optional<KvSummary> &kv = summary.kv)
+    out += fmt::format(
+        "kv cache ({}): {} full caches, {} per token of context; {} sliding "
+        "rings of {} entries, {}; {} KV-shared layers allocate nothing; {} "
+        "at {} tokens\n",
+        kv->dtype, kv->fullCaches, humanBytes(kv->bytesPerToken),
+        kv->slidingCaches, kv->ringEntries, humanBytes(kv->ringBytes),
+        kv->sharedLayers,
+        humanBytes(kv->ringBytes + kv->bytesPerToken * kv->context),
+        kv->context);
   return out;
 }
 

@@ -32,6 +32,19 @@ struct LayerSummary {
   int64_t mlpWidth = 0;
 };
 
+/// The KV caches of a module scheduled by --facet-schedule-kv: what they
+/// cost for keys and values together (int8 caches count their scales).
+struct KvSummary {
+  std::string dtype;
+  int64_t context = 0;      // entries of a full cache
+  int64_t fullCaches = 0;   // caches that grow with the context
+  int64_t slidingCaches = 0; // fixed rings
+  int64_t sharedLayers = 0; // layers reading another layer's cache
+  int64_t ringEntries = 0;  // entries of each sliding ring (window + chunk - 1)
+  int64_t ringBytes = 0;    // all rings together
+  int64_t bytesPerToken = 0; // all full caches, per position of context
+};
+
 struct ModelSummary {
   std::string source;
   std::string weights; // "checked" or "declared"
@@ -41,9 +54,11 @@ struct ModelSummary {
   int64_t numExperts = 0, topKExperts = 0;
   std::vector<LayerSummary> layers;
   std::vector<std::string> entryPoints;
+  std::optional<KvSummary> kv; // when the caches are scheduled
 };
 
 /// Summarises `module`; throws facet::Error if it is not a Facet model.
+/// The KV figures need --facet-schedule-kv to have run.
 ModelSummary summarizeModel(mlir::ModuleOp module);
 
 nlohmann::ordered_json toJson(const ModelSummary &summary);

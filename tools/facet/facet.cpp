@@ -15,12 +15,14 @@
 #include "dialects/FacetDialect.h"
 #include "frontend/hf/Importer.h"
 #include "frontend/support/Error.h"
+#include "passes/Passes.h"
 #include "tools/facet/ModelSummary.h"
 #include "tools/facet/PackageSummary.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
@@ -69,9 +71,20 @@ cl::opt<bool> inspectJson("json", cl::desc("Print one JSON object"),
                           cl::sub(inspectCommand));
 cl::opt<int64_t> inspectContext(
     "context",
-    cl::desc("Packages: the context length the resident total is given for "
-             "(default: the compiled maximum)"),
+    cl::desc("The context length the resident total (packages) or the KV "
+             "cache figures (models) are given for (default: the compiled "
+             "maximum, or the model's max_position_embeddings)"),
     cl::init(0), cl::sub(inspectCommand));
+cl::opt<std::string> inspectKvDtype(
+    "kv-dtype",
+    cl::desc("Models: the KV cache dtype the figures are for, as in facet "
+             "compile (default f32)"),
+    cl::init("f32"), cl::sub(inspectCommand));
+cl::opt<int64_t> inspectChunk(
+    "prefill-chunk",
+    cl::desc("Models: the prefill chunk the sliding rings are sized for, as "
+             "in facet compile (default 64)"),
+    cl::init(64), cl::sub(inspectCommand));
 
 cl::SubCommand compileCommand(
     "compile",
@@ -202,6 +215,21 @@ int runInspect() {
   mlir::MLIRContext context;
   registerDialects(context);
   mlir::OwningOpRef<mlir::ModuleOp> module = loadModule(context, inspectInput);
+  if (inspectContext < 0 || inspectChunk < 1)
+    throw Error("--context and --prefill-chunk must be positive");
+  // The KV figures are the caches facet compile would plan (a module that
+  // is no Facet model gets summarizeModel's error instead).
+  if (!(*module)->hasAttr("facet.model"))
+    summarizeModel(*module);
+  mlir::PassManager passes(&context);
+  ScheduleKVOptions schedule;
+  schedule.maxContext = inspectContext;
+  schedule.prefillChunk = inspectChunk;
+  schedule.kvDtype = inspectKvDtype;
+  schedule.allLogits = true; // the graph is reported as imported
+  passes.addPass(createScheduleKV(schedule));
+  if (mlir::failed(passes.run(*module)))
+    throw Error("cannot schedule the KV caches (see the error above)");
   ModelSummary summary = summarizeModel(*module);
   if (inspectJson)
     llvm::outs() << toJson(summary).dump(2) << "\n";
