@@ -8,6 +8,7 @@
 #include "facet/Tokenizer.h"
 
 #include "runtime/backend/Backend.h"
+#include "runtime/backend/ProfilingBackend.h"
 #include "runtime/cpu/HostTarget.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/package/FormatError.h"
@@ -65,6 +66,7 @@ int defaultThreadCount() {
 struct Model::Impl {
   std::unique_ptr<package::PackageFile> file;
   std::unique_ptr<Backend> backend;
+  ProfilingBackend *profiler = nullptr; // backend, when profiling
   std::unique_ptr<Executor> executor;
   ModelInfo info;
   int64_t position = 0;
@@ -146,6 +148,12 @@ std::unique_ptr<Model> Model::open(const std::string &path,
 
   int threads = options.threads > 0 ? options.threads : defaultThreadCount();
   impl->backend = createCpuBackend(threads);
+  if (options.profile) {
+    auto profiler = std::make_unique<ProfilingBackend>(
+        std::move(impl->backend), manifest.kernels.size());
+    impl->profiler = profiler.get();
+    impl->backend = std::move(profiler);
+  }
   impl->executor =
       std::make_unique<Executor>(impl->file->package(), *impl->backend, path);
 
@@ -161,6 +169,22 @@ std::unique_ptr<Model> Model::open(const std::string &path,
   for (int64_t id : manifest.model.eosTokenIds)
     info.eosTokenIds.push_back(static_cast<int32_t>(id));
   info.threads = threads;
+  for (const package::WeightInfo &weight : manifest.weights) {
+    info.weightBytes += weight.bytes;
+    bool part = weight.name.size() > 7 &&
+                (weight.name.compare(weight.name.size() - 7, 7, ".scales") ==
+                     0 ||
+                 weight.name.compare(weight.name.size() - 6, 6, ".zeros") ==
+                     0);
+    if (part)
+      continue;
+    uint64_t elements = 1;
+    for (int64_t dim : weight.shape)
+      elements *= uint64_t(dim);
+    // int4 weights are stored as u8 bytes of two values.
+    info.parameters +=
+        weight.type == package::ElementType::U8 ? 2 * elements : elements;
+  }
   impl->lastLogits.resize(size_t(info.vocabSize));
 
   const package::SectionRef &tokenizer = impl->file->package().tokenizer;
@@ -178,6 +202,53 @@ std::unique_ptr<Model> Model::open(const std::string &path,
 }
 
 const ModelInfo &Model::info() const { return impl->info; }
+
+Profile Model::profile() const {
+  if (!impl->profiler)
+    throw Error(Status::BadState,
+                "no profile: open the model with Options::profile");
+  const package::Manifest &manifest = impl->file->manifest();
+  const ProfilingBackend::Totals &totals = impl->profiler->totals();
+  Profile profile;
+  for (size_t k = 0; k < totals.kernelLaunches.size(); ++k)
+    if (totals.kernelLaunches[k] > 0)
+      profile.kernels.push_back({manifest.kernels[k].name,
+                                 totals.kernelLaunches[k],
+                                 totals.kernelSeconds[k]});
+  profile.cacheWrites = totals.copies;
+  profile.cacheWriteSeconds = totals.copySeconds;
+  return profile;
+}
+
+void Model::clearProfile() {
+  if (impl->profiler)
+    impl->profiler->clear();
+}
+
+uint64_t Model::decodeBytes(int64_t context) const {
+  const package::Manifest &manifest = impl->file->manifest();
+  const package::EntryPoint &decode = impl->executor->decodeEntry();
+  std::vector<bool> seen(manifest.weights.size(), false);
+  uint64_t bytes = 0;
+  for (const package::Step &step : decode.steps)
+    for (const package::Arg &arg : step.args) {
+      if (arg.kind != package::ArgKind::Weight || seen[arg.index])
+        continue;
+      seen[arg.index] = true;
+      const package::WeightInfo &weight = manifest.weights[arg.index];
+      bool gathered = weight.weightClass == "ple_table" &&
+                      !weight.shape.empty() && weight.shape[0] > 0;
+      bytes += gathered ? weight.bytes / uint64_t(weight.shape[0])
+                        : weight.bytes;
+    }
+  for (const package::CacheInfo &cache : manifest.caches) {
+    int64_t live = cache.window > 0 ? std::min(cache.window, context) : context;
+    live = std::min(live, cache.capacity);
+    bytes += 2 * uint64_t(live) * uint64_t(cache.kvHeads) *
+             uint64_t(cache.headDim) * package::elementSize(cache.type);
+  }
+  return bytes;
+}
 
 int64_t Model::position() const { return impl->position; }
 

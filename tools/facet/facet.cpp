@@ -149,6 +149,8 @@ cl::opt<bool> listTargets("list-targets", cl::desc("List the targets"),
 
 cl::SubCommand runCommand(
     "run", "Run a compiled package (forwards every argument to facet-run)");
+cl::SubCommand benchCommand(
+    "bench", "Measure prefill and decode speed (forwards to facet-bench)");
 cl::SubCommand chatCommand(
     "chat", "Chat with a compiled package (facet-run --chat)");
 
@@ -293,14 +295,15 @@ int runCompile() {
   return 0;
 }
 
-/// `facet run` is `facet-run`: the runtime-only binary next to this one. Its
-/// arguments are forwarded untouched (they are facet-run's options).
-int runRun(int argc, char **argv, bool chat) {
+/// `facet run` is `facet-run` and `facet bench` is `facet-bench`: the
+/// runtime-only binaries next to this one. The arguments are forwarded
+/// untouched (they are that binary's options).
+int runRuntimeTool(int argc, char **argv, llvm::StringRef tool, bool chat) {
   const char *argv0 = argv[0];
   std::string self = llvm::sys::fs::getMainExecutable(
-      argv0, reinterpret_cast<void *>(&runRun));
+      argv0, reinterpret_cast<void *>(&runRuntimeTool));
   llvm::SmallString<256> runner(llvm::sys::path::parent_path(self));
-  llvm::sys::path::append(runner, "facet-run");
+  llvm::sys::path::append(runner, tool);
   std::vector<llvm::StringRef> args{runner.str()};
   for (int i = 2; i < argc; ++i)
     args.push_back(argv[i]);
@@ -318,10 +321,12 @@ int runRun(int argc, char **argv, bool chat) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  if (argc >= 2 && (llvm::StringRef(argv[1]) == "run" ||
-                    llvm::StringRef(argv[1]) == "chat")) {
+  llvm::StringRef command = argc >= 2 ? argv[1] : "";
+  if (command == "run" || command == "chat" || command == "bench") {
     try {
-      return runRun(argc, argv, llvm::StringRef(argv[1]) == "chat");
+      return runRuntimeTool(argc, argv,
+                            command == "bench" ? "facet-bench" : "facet-run",
+                            command == "chat");
     } catch (const Error &error) {
       llvm::errs() << "facet: error: " << error.what() << "\n";
       return 1;
@@ -336,6 +341,7 @@ int main(int argc, char **argv) {
       "  facet compile <checkpoint-dir> --target host -o model.facet\n"
       "  facet run model.facet --prompt-ids 2,651,... -n 32 [--greedy]\n"
       "  facet run model.facet -p \"text\"        (packages with a tokenizer)\n"
+      "  facet bench model.facet [-p 512] [-n 128] [-d 0,4096] [--profile]\n"
       "  facet chat model.facet                  (= facet run --chat)\n\n"
       "Run 'facet <command> --help' for a command's options.\n");
   try {

@@ -55,6 +55,21 @@ private:
 
 struct Options {
   int threads = 0; // 0: every core this process may run on
+  /// Time every kernel launch and cache write (Model::profile). Each waits
+  /// for the one before, so a profiled model runs slower.
+  bool profile = false;
+};
+
+/// Where the time of the calls since Model::clearProfile went.
+struct Profile {
+  struct Kernel {
+    std::string name; // the package's name for the kernel's code
+    uint64_t launches = 0;
+    double seconds = 0;
+  };
+  std::vector<Kernel> kernels; // those launched at least once
+  uint64_t cacheWrites = 0;    // KV-cache row copies
+  double cacheWriteSeconds = 0;
 };
 
 /// temperature <= 0 is greedy (argmax, ties to the lowest id). Otherwise:
@@ -80,6 +95,10 @@ struct ModelInfo {
   int32_t bosTokenId = 0;
   std::vector<int32_t> eosTokenIds;
   int threads = 0; // threads the kernels use
+  uint64_t weightBytes = 0; // the package's weights as stored
+  /// Weight elements (an int4 byte holds two; scales and zero points are
+  /// not parameters).
+  uint64_t parameters = 0;
 };
 
 class Tokenizer; // facet/Tokenizer.h
@@ -119,6 +138,16 @@ public:
   const float *logits() const;
   /// The package's tokenizer, or null when it was compiled without one.
   const Tokenizer *tokenizer() const;
+  /// With Options::profile: the time per kernel since open or the last
+  /// clearProfile(). Throws Error(BadState) without it.
+  Profile profile() const;
+  void clearProfile();
+  /// The package's bytes a decode step reads, from the plan: every weight
+  /// its kernels take (each once; the PLE table, which is only gathered,
+  /// one row), and the live entries of every KV cache at `context`
+  /// positions (a sliding ring at most its window).
+  uint64_t decodeBytes(int64_t context) const;
+
   /// Samples a token from logits(). The generator is seeded from
   /// params.seed on the first call after open/reset and whenever the seed
   /// changes, so equal calls give equal tokens on every run.
