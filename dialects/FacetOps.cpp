@@ -259,6 +259,13 @@ LogicalResult LinearOp::verify() {
       failed(expectDim(*this, result, 1, weight[0], "result",
                        "the weight's output dimension")))
     return failure();
+  if (getInt8Activations()) {
+    auto quantized = dyn_cast<QuantizedWeightType>(getWeight().getType());
+    if (!quantized || quantized.getBits() != 8 || !quantized.getSymmetric())
+      return emitOpError() << "int8_activations needs an int8 symmetric "
+                              "weight, got "
+                           << getWeight().getType();
+  }
   return success();
 }
 

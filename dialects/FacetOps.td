@@ -210,7 +210,14 @@ def Facet_RMSNormOp : Facet_Op<"rms_norm", [Pure,
 
 def Facet_LinearOp : Facet_Op<"linear", [Pure]> {
   let summary = "projection against a weight in [out, in] layout";
-  let arguments = (ins Facet_FloatTensor:$input, Facet_Weight:$weight);
+  let description = [{
+    `int8_activations` (int8 weights only): each row of the input is
+    quantized at run time to int8 with one scale (max |x| / 127), the dot
+    products accumulate in int32 (AVX512-VNNI `vpdpbusd`, ARM `sdot`), and
+    the result is scaled back by both scales.
+  }];
+  let arguments = (ins Facet_FloatTensor:$input, Facet_Weight:$weight,
+                       UnitAttr:$int8_activations);
   let results = (outs Facet_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight attr-dict `:` type($input) `,` type($weight) `->`

@@ -58,18 +58,25 @@ def Quantize : Pass<"facet-quantize", "mlir::ModuleOp"> {
     `none` (leave the class alone). An int4 group that does not divide a
     tensor's input dimension falls back to int8 for that tensor.
     Kernels dequantize in registers; the compile driver quantizes the data.
+    `activations=int8` marks every projection (facet.linear) whose weight
+    ends up int8 `int8_activations`.
   }];
   let options = [
     Option<"scheme", "scheme", "std::string", /*default=*/"\"int8\"",
            "Default scheme for quantizable weight classes">,
     Option<"overrides", "overrides", "std::string", /*default=*/"\"\"",
-           "Per-class schemes: class=scheme,...">
+           "Per-class schemes: class=scheme,...">,
+    Option<"activations", "activations", "std::string", /*default=*/"\"f32\"",
+           "int8: projections with int8 weights quantize their input rows "
+           "to int8 at run time and accumulate in int32 (VNNI, SDOT)">
   ];
   let dependentDialects = ["::facet::FacetDialect"];
   let statistics = [
     Statistic<"numQuantized", "quantized", "Weights stored as integers">,
     Statistic<"numFallbacks", "int8-fallbacks",
-              "int4 weights stored as int8 because the group does not divide">
+              "int4 weights stored as int8 because the group does not divide">,
+    Statistic<"numInt8Activations", "int8-activations",
+              "Projections with int8 activations">
   ];
 }
 

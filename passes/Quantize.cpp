@@ -126,6 +126,21 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
       if (found != newTypes.end())
         weight.getResult().setType(found->second);
     });
+
+    if (activations != "f32" && activations != "int8")
+      return fail("activations must be f32 or int8, got '" + activations +
+                  "'");
+    if (activations == "int8")
+      module.walk([&](LinearOp linear) {
+        auto weight = dyn_cast<QuantizedWeightType>(
+            linear.getWeight().getType());
+        // The int8 dot instructions sum 4 bytes per lane.
+        if (weight && weight.getBits() == 8 && weight.getSymmetric() &&
+            weight.getShape().back() % 4 == 0) {
+          linear.setInt8Activations(true);
+          ++numInt8Activations;
+        }
+      });
   }
 
   Type typeFor(RankedTensorType tensor, const Scheme &chosen) {

@@ -169,6 +169,7 @@ void compileModel(const std::string &checkpointDir,
     QuantizeOptions quantize;
     quantize.scheme = options.quant;
     quantize.overrides = options.quantOverrides;
+    quantize.activations = options.int8Activations ? "int8" : "f32";
     passes.addPass(createQuantize(quantize));
   }
   if (!options.weightType.empty()) {

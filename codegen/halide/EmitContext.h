@@ -54,6 +54,10 @@ struct Stage {
   bool vectorizeDynamicInner = false; ///< vectorize argument 0 even when its
                                       ///< extent is only known at run time
   Halide::Func parent;                ///< Inner: the consumer it lives in
+  /// > 0: an integer dot product whose update's first RVar runs over
+  /// `dotGroup` consecutive k (an int8 product reduction); scheduled so the
+  /// target's dot-product instruction does that reduction (Schedule.cpp).
+  int dotGroup = 0;
 };
 
 /// The keys and values of one KV cache, as the kernel reads them: Funcs
@@ -79,6 +83,9 @@ public:
   /// One more than the last position of this step (at least every
   /// positions[t] + 1): bounds the attention reductions.
   virtual Halide::Expr contextLength() = 0;
+  /// Whether the target's int8 dot product multiplies unsigned by signed
+  /// bytes (x86 VNNI `vpdpbusd`) rather than signed by signed (ARM `sdot`).
+  virtual bool int8DotUnsignedBySigned() const { return false; }
 
   /// A Func name unique in this kernel, made from `base`.
   std::string uniqueName(llvm::StringRef base);

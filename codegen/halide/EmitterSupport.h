@@ -74,6 +74,11 @@ Halide::Func sumOfSquares(EmitContext &ctx, const HTensor &input,
                           const std::string &role);
 
 /// Per-op emitters that live in their own files.
+/// facet.linear with `int8_activations` (Int8LinearEmitter.cpp); emit only
+/// when canEmitInt8Linear says the weight allows it.
+bool canEmitInt8Linear(LinearOp op, const HTensor &weight);
+HTensor emitInt8Linear(LinearOp op, const HTensor &x, const HTensor &weight,
+                       EmitContext &ctx);
 std::vector<HTensor> emitAttention(AttentionOp op,
                                    llvm::ArrayRef<HTensor> operands,
                                    EmitContext &ctx);

@@ -33,9 +33,18 @@
 
 namespace facet::codegen {
 
+/// The stored form of an int8 weight, for emitters that compute on the
+/// integers themselves (int8 activations) instead of the dequantized view.
+struct QuantizedView {
+  Halide::Func integers; ///< (k, n...): the stored Int(8) values
+  Halide::Func scales;   ///< (n...): the f32 scale of each output row
+};
+
 struct HTensor {
   Halide::Func func;
   std::vector<Halide::Expr> shape; ///< outermost-first
+  /// Set for an int8 per-row weight: `func` is its dequantized view.
+  std::optional<QuantizedView> quantized;
 
   size_t rank() const { return shape.size(); }
   /// Extent of dimension `dim`, counted outermost-first as in the MLIR type.

@@ -169,6 +169,19 @@ public:
     tensor.func = read;
     for (int64_t dim : shape)
       tensor.shape.push_back(Expr(static_cast<int32_t>(dim)));
+    if (!int4 && group == inner) {
+      // Per-row int8: emitters may also read the integers themselves.
+      QuantizedView view;
+      view.integers = Func(base + "_int8");
+      view.integers(vars) = q(at);
+      std::vector<Var> rowVars(vars.begin() + 1, vars.end());
+      std::vector<Expr> rowAt(rowVars.begin(), rowVars.end());
+      rowAt.insert(rowAt.begin(), Expr(0));
+      view.scales = Func(base + "_row_scale");
+      view.scales(rowVars) =
+          widenToF32(scales(rowAt), storageType(type.getScale()));
+      tensor.quantized = view;
+    }
     return tensor;
   }
 
@@ -221,6 +234,10 @@ public:
                       : 0;
     cacheViews.emplace(symbol.str(), view);
     return view;
+  }
+
+  bool int8DotUnsignedBySigned() const override {
+    return kernel.schedule.int8DotUnsignedBySigned;
   }
 
   Expr contextLength() override {

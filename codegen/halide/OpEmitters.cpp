@@ -200,6 +200,10 @@ std::vector<HTensor> emitLinear(LinearOp op, llvm::ArrayRef<HTensor> in,
   int64_t inWidth = staticDim(op, op.getWeight(), 1);
   require(staticDim(op, op.getInput(), in[0].rank() - 1) == inWidth, op,
           "the input's last dimension differs from the weight's");
+  if (op.getInt8Activations()) {
+    require(in[0].rank() == 2, op, "int8 activations need a [T, K] input");
+    return {emitInt8Linear(op, in[0], in[1], ctx)};
+  }
   return {emitMatVec(op, op.getResult(), in[0], in[1], inWidth, "linear", ctx)};
 }
 

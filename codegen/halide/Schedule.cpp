@@ -197,6 +197,32 @@ std::optional<Var> scheduleRoot(Func func, const LoopPlan &plan,
   return outer;
 }
 
+/// An int8 dot product dot(n, outer...) += i32(a(k)) * i32(b(k, n)) whose
+/// first RVar runs over `group` consecutive k: vectorized over `lanes`
+/// output rows (i32 accumulators) with the k group reduced inside each lane
+/// (atomic + vectorize), which is the shape of VNNI's vpdpbusd (16 lanes of
+/// 4 bytes) and ARM's sdot (4 lanes of 4 bytes). Rows run in parallel.
+void scheduleDot(Func func, int group, const KernelSchedule &schedule) {
+  func.compute_root();
+  std::vector<Var> args = func.args();
+  Var rows(func.name() + "_rows"), row(func.name() + "_row");
+  int lanes = schedule.vectorLanes; // i32 lanes = f32 lanes
+  func.split(args[0], rows, row, lanes, TailStrategy::RoundUp).vectorize(row);
+  Halide::Stage update = func.update();
+  std::vector<RVar> rvars = reductionVars(func, 0);
+  update.split(args[0], rows, row, lanes, TailStrategy::RoundUp);
+  std::vector<VarOrRVar> order{rvars[0], row};
+  for (size_t i = 1; i < rvars.size(); ++i)
+    order.push_back(rvars[i]);
+  order.push_back(rows);
+  for (size_t i = 1; i < args.size(); ++i)
+    order.push_back(args[i]);
+  update.reorder(order).atomic().vectorize(rvars[0], group).vectorize(row);
+  // Not parallel: Halide 14 makes an atomic() update inside a parallel loop
+  // a compare-and-swap loop per lane instead of the dot instruction.
+  (void)schedule.parallel;
+}
+
 void scheduleInner(Func func, const Func &parent, const Var &at,
                    const Stage &stage, const KernelSchedule &schedule) {
   func.compute_at(parent, at);
@@ -226,6 +252,7 @@ KernelSchedule defaultSchedule(const TargetInfo &target) {
   KernelSchedule schedule;
   schedule.vectorLanes = target.floatLanes();
   schedule.unroll = target.unroll;
+  schedule.int8DotUnsignedBySigned = target.family == "x86_64";
   return schedule;
 }
 
@@ -275,7 +302,10 @@ void applySchedule(const std::vector<Stage> &stages,
         root(stage);
       break;
     case StageKind::Materialized:
-      root(stage);
+      if (stage.dotGroup > 0)
+        scheduleDot(stage.func, stage.dotGroup, schedule);
+      else
+        root(stage);
       break;
     }
   }

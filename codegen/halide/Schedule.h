@@ -61,6 +61,9 @@ struct KernelSchedule {
   /// reassociates the float sums (about 1e-7 relative per reduction); 1
   /// keeps them sequential and exact in order.
   int reductionSplit = 1;
+  /// The int8 dot-product form of the target (EmitContext): x86 VNNI
+  /// multiplies u8 by i8, ARM's sdot i8 by i8. Not a tuning knob.
+  bool int8DotUnsignedBySigned = false;
 
   /// One line for logs and tuning records.
   std::string describe() const;

@@ -126,6 +126,12 @@ cl::opt<std::string> compileQuantOverride(
              "mlp, experts, ple_layer, ple_projection, embedding/lm_head, "
              "ple_table/ple; schemes as --quant, or none)"),
     cl::value_desc("class=scheme,..."), cl::init(""), cl::sub(compileCommand));
+cl::opt<bool> compileInt8Activations(
+    "int8-activations",
+    cl::desc("Projections with int8 weights quantize their input rows to "
+             "int8 at run time and accumulate in int32 (AVX512-VNNI "
+             "vpdpbusd, ARM sdot); needs --quant int8 or an int8 override"),
+    cl::sub(compileCommand));
 cl::opt<bool> compileNoFuse(
     "no-fuse",
     cl::desc("One kernel per op (no --facet-fuse), for comparison"),
@@ -290,6 +296,10 @@ int runCompile() {
   options.maxContext = compileContext;
   options.keepTemporaries = compileKeep;
   options.kvDtype = compileKvDtype;
+  options.int8Activations = compileInt8Activations;
+  if (compileInt8Activations && options.quant.empty())
+    throw Error("--int8-activations needs int8 weights: add --quant int8 (or "
+                "an int8 --quant-override)");
   options.allLogits = compileAllLogits;
   codegen::compileModel(compileInput, options, llvm::errs());
   return 0;

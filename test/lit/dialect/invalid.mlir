@@ -133,6 +133,14 @@ func.func @f(%x: tensor<?x16xf32>, %w: tensor<32x16xbf16>) {
 
 // -----
 
+func.func @f(%x: tensor<?x16xf32>, %w: !facet.qweight<8x16xi4, group 16, scale f16, symmetric>) {
+  // expected-error @+1 {{int8_activations needs an int8 symmetric weight, got '!facet.qweight<8x16xi4, group 16, scale f16, symmetric>'}}
+  %y = facet.linear %x, %w {int8_activations} : tensor<?x16xf32>, !facet.qweight<8x16xi4, group 16, scale f16, symmetric> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<?x16xf32>, %w: !facet.qweight<4x8x16xi4, group 16, scale f16, symmetric>) {
   // expected-error @+1 {{weight must have rank 2, got shape [4, 8, 16]}}
   %y = facet.linear %x, %w : tensor<?x16xf32>, !facet.qweight<4x8x16xi4, group 16, scale f16, symmetric> -> tensor<?x8xf32>

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The int8-activation path really uses the target's int8 dot product:
+# compile a model with --quant int8 --int8-activations for TARGET, keep the
+# kernel library, disassemble it and require INSTRUCTION. The code only has
+# to be generated, not run, so a target this CPU lacks is checked too.
+#
+#   int8_dot_instructions.sh BIN_DIR MODEL_DIR WORK_DIR TARGET OBJDUMP INSTRUCTION
+#
+# Exit 77 (ctest: skipped) when OBJDUMP is not installed.
+set -euo pipefail
+bin="$1"; model="$2"; work="$3"; target="$4"; objdump="$5"; instruction="$6"
+if ! command -v "$objdump" >/dev/null; then
+  echo "SKIPPED: $objdump is not installed"
+  exit 77
+fi
+mkdir -p "$work"
+log="$work/compile.log"
+"$bin/facet" compile "$model" --target "$target" --quant int8 \
+  --int8-activations --keep-temporaries -o "$work/model.facet" 2>"$log" ||
+  { cat "$log"; exit 1; }
+kept="$(sed -n 's/^compile: kept //p' "$log")"
+trap 'rm -rf "$kept"' EXIT
+count="$("$objdump" -d "$kept/kernels.so" | grep -cw "$instruction" || true)"
+echo "$target: $count x $instruction in the kernel library"
+if [ "$count" -eq 0 ]; then
+  echo "FAILED: no $instruction in the int8-activation kernels for $target"
+  exit 1
+fi
