@@ -28,8 +28,8 @@ def CastWeights : Pass<"facet-cast-weights", "mlir::ModuleOp"> {
     Rewrites the declared type of every float `facet.param` (and the result
     type of each `facet.weight` naming it) to the element type `dtype`, so
     that the package stores the weights that way and the kernels widen them
-    to f32 where they read them. Activations, norms' arithmetic and the KV
-    caches stay f32. Quantized weights (`!facet.qweight`) are left alone.
+    to f32 where they read them. Activations and norms' arithmetic stay
+    f32; the KV caches follow --facet-schedule-kv's `kv-dtype`. Quantized weights (`!facet.qweight`) are left alone.
     The compile driver converts the checkpoint data to match (rounding to
     nearest even).
   }];
@@ -115,6 +115,11 @@ def ScheduleKV : Pass<"facet-schedule-kv", "mlir::ModuleOp"> {
         query still sees its whole window; position p lives in slot
         p % capacity), a full cache holds `max-context` entries. KV-shared
         layers name their source layer's cache and so allocate nothing.
+        The dtype (`kv-dtype`: f32, bf16, f16, or int8 stored as i8) is the
+        storage only: kernels still write f32 rows, the runtime converts
+        them when it stores them (bf16/f16 rounded to nearest even; int8
+        symmetric with one f32 scale per entry and KV head), and attention
+        widens them back to f32 where it reads them.
       - The entry points record how many tokens one call takes
         (`facet.max_tokens`: the prefill chunk, and 1 for decode).
       - Unless `all-logits` is set, everything in @prefill after its last

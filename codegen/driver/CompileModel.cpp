@@ -98,7 +98,9 @@ KernelSignature rebindCaches(const KernelSignature &generated,
   KernelSignature signature = generated;
   for (KernelParam &param : signature.params) {
     if (param.kind != KernelParam::Kind::CacheKeys &&
-        param.kind != KernelParam::Kind::CacheValues)
+        param.kind != KernelParam::Kind::CacheValues &&
+        param.kind != KernelParam::Kind::CacheKeyScales &&
+        param.kind != KernelParam::Kind::CacheValueScales)
       continue;
     auto position = llvm::find(generatedCaches, param.cache);
     size_t index = position - generatedCaches.begin();

@@ -212,20 +212,44 @@ public:
       return found->second;
     int64_t heads = decl.getKvHeadsAttr().getInt();
     int64_t headDim = decl.getHeadDimAttr().getInt();
+    mlir::Type dtype = decl.getDtype()
+                           ? *decl.getDtype()
+                           : mlir::Type(mlir::Float32Type::get(
+                                 user->getContext()));
+    bool int8 = dtype.isInteger(8);
+    if (!int8 && !dtype.isF32() && !dtype.isBF16() && !dtype.isF16())
+      detail::fail(user, "cache @" + symbol.str() +
+                             " has a dtype other than f32, bf16, f16 or i8");
+    Halide::Type storage = int8 ? Int(8) : storageType(dtype);
     std::string base = sanitize(symbol);
-    ImageParam keys(Float(32), 3, base + "_keys");
-    ImageParam values(Float(32), 3, base + "_values");
+    ImageParam keys(storage, 3, base + "_keys");
+    ImageParam values(storage, 3, base + "_values");
     int64_t shape[] = {mlir::ShapedType::kDynamic, heads, headDim};
     constrainDense(keys, shape);
     constrainDense(values, shape);
-    kernel.caches.push_back({symbol.str(), keys, values});
+    BuiltKernel::CacheParams params{symbol.str(), keys, values, {}, {}};
+    if (int8) {
+      int64_t scaleShape[] = {mlir::ShapedType::kDynamic, heads};
+      params.keyScales = ImageParam(Float(32), 2, base + "_key_scales");
+      params.valueScales = ImageParam(Float(32), 2, base + "_value_scales");
+      constrainDense(*params.keyScales, scaleShape);
+      constrainDense(*params.valueScales, scaleShape);
+    }
+    kernel.caches.push_back(params);
 
+    // Widened to f32 where read: the emitters see f32 whatever the storage.
     CacheView view;
     Var j("j"), h("h"), s("s");
+    auto read = [&](ImageParam data,
+                    const std::optional<ImageParam> &scales) {
+      if (scales)
+        return cast<float>(data(j, h, s)) * (*scales)(h, s);
+      return widenToF32(data(j, h, s), storage);
+    };
     view.keys = Func(base + "_keys_read");
-    view.keys(j, h, s) = keys(j, h, s);
+    view.keys(j, h, s) = read(keys, params.keyScales);
     view.values = Func(base + "_values_read");
-    view.values(j, h, s) = values(j, h, s);
+    view.values(j, h, s) = read(values, params.valueScales);
     view.capacity = keys.dim(2).extent();
     view.kvHeads = heads;
     view.headDim = headDim;
@@ -259,6 +283,14 @@ public:
       kernel.arguments.push_back(cache.values);
       kernel.argInfo.push_back(
           {KernelArgInfo::Kind::CacheValues, 0, cache.symbol});
+      if (cache.keyScales) {
+        kernel.arguments.push_back(*cache.keyScales);
+        kernel.argInfo.push_back(
+            {KernelArgInfo::Kind::CacheKeyScales, 0, cache.symbol});
+        kernel.arguments.push_back(*cache.valueScales);
+        kernel.argInfo.push_back(
+            {KernelArgInfo::Kind::CacheValueScales, 0, cache.symbol});
+      }
     }
     if (kernel.contextLength) {
       kernel.arguments.push_back(*kernel.contextLength);
@@ -456,6 +488,14 @@ KernelSignature generateKernel(KernelOp kernelOp, const TargetInfo &target,
       break;
     case KernelArgInfo::Kind::CacheValues:
       param.kind = KernelParam::Kind::CacheValues;
+      param.cache = info.symbol;
+      break;
+    case KernelArgInfo::Kind::CacheKeyScales:
+      param.kind = KernelParam::Kind::CacheKeyScales;
+      param.cache = info.symbol;
+      break;
+    case KernelArgInfo::Kind::CacheValueScales:
+      param.kind = KernelParam::Kind::CacheValueScales;
       param.cache = info.symbol;
       break;
     case KernelArgInfo::Kind::ContextLength:

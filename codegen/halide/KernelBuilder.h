@@ -18,8 +18,11 @@
 //   2. the weights of facet.weight ops inside the list (func-based kernels
 //      only; outlined kernels receive weights as inputs);
 //   3. for each KV cache the ops read, in order of first use: its keys, then
-//      its values, f32 buffers [capacity, kvHeads, headDim] (dim 0 =
-//      headDim), position p in slot p % capacity;
+//      its values, buffers [capacity, kvHeads, headDim] (dim 0 = headDim) of
+//      the cache's dtype (f32, bf16, f16, i8), position p in slot
+//      p % capacity; for an i8 cache then the key scales and the value
+//      scales, f32 [capacity, kvHeads] (dim 0 = kvHeads): element (j, h, s)
+//      reads as q(j, h, s) * scale(h, s);
 //   4. `context_length` (int32) when the kernel attends: one more than the
 //      last position of the step;
 //   5. the outputs, in result order.
@@ -53,6 +56,8 @@ struct KernelArgInfo {
     Weight,
     CacheKeys,
     CacheValues,
+    CacheKeyScales,
+    CacheValueScales,
     ContextLength,
     Output
   };
@@ -68,6 +73,7 @@ struct BuiltKernel {
   struct CacheParams {
     std::string symbol;
     Halide::ImageParam keys, values;
+    std::optional<Halide::ImageParam> keyScales, valueScales; ///< i8 only
   };
 
   std::string name;

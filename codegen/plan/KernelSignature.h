@@ -1,8 +1,8 @@
 //===- KernelSignature.h - How a generated kernel is called ----*- C++ -*-===//
 //
 // The ordered parameters of a generated kernel, in terms the plan can bind:
-// the kernel region's inputs and results, a KV cache's keys or values, or a
-// per-step scalar. The kernel generator decides the order; the plan builder
+// the kernel region's inputs and results, a KV cache's keys or values (and,
+// for an int8 cache, their scales), or a per-step scalar. The kernel generator decides the order; the plan builder
 // turns each parameter into a package::Arg.
 //
 //===----------------------------------------------------------------------===//
@@ -18,12 +18,20 @@
 namespace facet::codegen {
 
 struct KernelParam {
-  enum class Kind { Input, Output, CacheKeys, CacheValues, Scalar };
+  enum class Kind {
+    Input,
+    Output,
+    CacheKeys,
+    CacheValues,
+    CacheKeyScales,   // int8 caches: f32 [capacity, kvHeads]
+    CacheValueScales,
+    Scalar
+  };
   Kind kind = Kind::Input;
   unsigned index = 0;           // Input / Output: position in the region
   unsigned part = 0;            // Input of a quantized weight: 0 integers,
                                 // 1 scales, 2 zero points
-  std::string cache;            // CacheKeys / CacheValues: kv_cache symbol
+  std::string cache;            // Cache*: kv_cache symbol
   package::ScalarKind scalar = package::ScalarKind::Tokens;
 };
 

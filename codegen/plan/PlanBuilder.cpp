@@ -237,10 +237,19 @@ package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
           step.args.push_back({package::ArgKind::Buffer, outputs[param.index]});
           break;
         case KernelParam::Kind::CacheKeys:
+          step.args.push_back(
+              {package::ArgKind::CacheKeys, cacheIndex.at(param.cache)});
+          break;
         case KernelParam::Kind::CacheValues:
-          step.args.push_back({param.kind == KernelParam::Kind::CacheKeys
-                                   ? package::ArgKind::CacheKeys
-                                   : package::ArgKind::CacheValues,
+          step.args.push_back(
+              {package::ArgKind::CacheValues, cacheIndex.at(param.cache)});
+          break;
+        case KernelParam::Kind::CacheKeyScales:
+          step.args.push_back(
+              {package::ArgKind::CacheKeyScales, cacheIndex.at(param.cache)});
+          break;
+        case KernelParam::Kind::CacheValueScales:
+          step.args.push_back({package::ArgKind::CacheValueScales,
                                cacheIndex.at(param.cache)});
           break;
         case KernelParam::Kind::Scalar:

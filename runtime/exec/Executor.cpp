@@ -7,6 +7,7 @@
 #include "runtime/exec/Executor.h"
 
 #include "facet/Runtime.h"
+#include "runtime/exec/KVConvert.h"
 
 #include <algorithm>
 
@@ -44,6 +45,15 @@ Executor::Executor(const package::ParsedPackage &package, Backend &backend,
           backend.allocate(bytes, "the keys of cache '" + cache.name + "'"));
       values.push_back(
           backend.allocate(bytes, "the values of cache '" + cache.name + "'"));
+      uint64_t scaleBytes =
+          cache.type == package::ElementType::I8
+              ? uint64_t(cache.capacity) * uint64_t(cache.kvHeads) *
+                    sizeof(float)
+              : 0;
+      keyScales.push_back(backend.allocate(
+          scaleBytes, "the key scales of cache '" + cache.name + "'"));
+      valueScales.push_back(backend.allocate(
+          scaleBytes, "the value scales of cache '" + cache.name + "'"));
     }
     for (const EntryPoint &entry : manifest.entryPoints) {
       auto state = std::make_unique<EntryState>();
@@ -67,6 +77,10 @@ void Executor::releaseMemory() {
   for (DeviceMemory &memory : keys)
     backend.release(memory);
   for (DeviceMemory &memory : values)
+    backend.release(memory);
+  for (DeviceMemory &memory : keyScales)
+    backend.release(memory);
+  for (DeviceMemory &memory : valueScales)
     backend.release(memory);
   for (auto &state : entries)
     backend.release(state->arena);
@@ -98,9 +112,21 @@ TensorRef Executor::bufferRef(const EntryState &state, uint64_t index,
 void Executor::storeKV(const EntryState &state, const package::Step &step,
                        int64_t count, int64_t start) {
   const CacheInfo &cache = package.manifest.caches[step.cache];
-  uint64_t rowBytes = uint64_t(cache.kvHeads) * uint64_t(cache.headDim) *
-                      package::elementSize(cache.type);
+  uint64_t rowValues = uint64_t(cache.kvHeads) * uint64_t(cache.headDim);
+  uint64_t sourceRowBytes = rowValues * sizeof(float);
+  uint64_t rowBytes = rowValues * package::elementSize(cache.type);
   uint64_t capacity = uint64_t(cache.capacity);
+  bool convert = cache.type != package::ElementType::F32;
+  bool scaled = cache.type == package::ElementType::I8;
+  if (convert && (!state.arena.host || !keys[step.cache].host ||
+                  !values[step.cache].host ||
+                  (scaled && (!keyScales[step.cache].host ||
+                              !valueScales[step.cache].host))))
+    throw Error(Status::Internal,
+                "cache '" + cache.name + "' stores " +
+                    package::elementTypeName(cache.type) +
+                    ": narrow KV caches need a host-addressable backend for "
+                    "now (compile with --kv-dtype f32)");
   // Rows older than the last `capacity` would be overwritten by later rows
   // of the same call: skip them. The rest are at most two contiguous runs
   // of slots (the ring wraps once).
@@ -110,12 +136,28 @@ void Executor::storeKV(const EntryState &state, const package::Step &step,
         state.entry->buffers[step.args[which].index];
     DeviceMemory &cacheMemory =
         which == 0 ? keys[step.cache] : values[step.cache];
+    DeviceMemory &scaleMemory =
+        which == 0 ? keyScales[step.cache] : valueScales[step.cache];
     uint64_t row = first;
     while (row < uint64_t(count)) {
       uint64_t slot = (uint64_t(start) + row) % capacity;
       uint64_t run = std::min(uint64_t(count) - row, capacity - slot);
-      backend.copy(cacheMemory, slot * rowBytes, state.arena,
-                   source.arenaOffset + row * rowBytes, run * rowBytes);
+      uint64_t sourceOffset = source.arenaOffset + row * sourceRowBytes;
+      if (!convert) {
+        backend.copy(cacheMemory, slot * rowBytes, state.arena, sourceOffset,
+                     run * rowBytes);
+      } else {
+        float *scales = scaled ? static_cast<float *>(scaleMemory.host) +
+                                     slot * uint64_t(cache.kvHeads)
+                               : nullptr;
+        convertKVRows(
+            cache.type,
+            reinterpret_cast<const float *>(
+                static_cast<const uint8_t *>(state.arena.host) + sourceOffset),
+            int64_t(run), cache.kvHeads, cache.headDim,
+            static_cast<uint8_t *>(cacheMemory.host) + slot * rowBytes,
+            scales);
+      }
       row += run;
     }
   }
@@ -188,6 +230,19 @@ void Executor::run(const EntryPoint &entry, const int32_t *tokens,
         out.tensor.shape[0] = cache.capacity;
         out.tensor.shape[1] = cache.kvHeads;
         out.tensor.shape[2] = cache.headDim;
+        break;
+      }
+      case ArgKind::CacheKeyScales:
+      case ArgKind::CacheValueScales: {
+        // The parser admits these for int8 caches only.
+        const CacheInfo &cache = manifest.caches[arg.index];
+        out.tensor.memory = arg.kind == ArgKind::CacheKeyScales
+                                ? &keyScales[arg.index]
+                                : &valueScales[arg.index];
+        out.tensor.type = package::ElementType::F32;
+        out.tensor.rank = 2;
+        out.tensor.shape[0] = cache.capacity;
+        out.tensor.shape[1] = cache.kvHeads;
         break;
       }
       case ArgKind::Scalar:

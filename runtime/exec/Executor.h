@@ -6,7 +6,9 @@
 //
 // Owns what the plan describes: one activation arena per entry point (sized
 // for its maxTokens), the keys and values array of every KV cache, the
-// weights (imported from the package mapping) and the loaded kernels. run()
+// weights (imported from the package mapping) and the loaded kernels. A
+// cache narrower than f32 (bf16, f16, int8 with per-(slot, head) scales)
+// receives its rows converted on the host (KVConvert.h). run()
 // executes one call of an entry point: it writes the token ids and
 // positions, runs the steps in order (kernel launches with bound arguments,
 // KV-cache writes into ring slots position % capacity) and leaves the logits
@@ -78,6 +80,8 @@ private:
   std::unique_ptr<KernelModule> kernels;
   DeviceMemory weights;
   std::vector<DeviceMemory> keys, values; // per cache
+  // Per cache: int8 caches' scales [capacity, kvHeads] f32; empty otherwise.
+  std::vector<DeviceMemory> keyScales, valueScales;
   std::vector<std::unique_ptr<EntryState>> entries;
 
   // The last run, for logits().

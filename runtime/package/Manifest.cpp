@@ -231,6 +231,10 @@ CacheInfo Parser::parseCache(uint64_t index, const ModelInfo &model) {
   cache.headDim = in.i64("cache head dim");
   cache.window = in.i64("cache window");
   cache.capacity = in.i64("cache capacity");
+  if (cache.type != ElementType::F32 && cache.type != ElementType::BF16 &&
+      cache.type != ElementType::F16 && cache.type != ElementType::I8)
+    fail(where + ": a KV cache cannot store " + elementTypeName(cache.type) +
+         " (f32, bf16, f16 or i8)");
   if (cache.kvHeads <= 0 || cache.kvHeads > kMaxInt32)
     fail(where + ": KV heads is " + str(cache.kvHeads));
   if (cache.headDim <= 0 || cache.headDim > kMaxInt32)
@@ -359,6 +363,14 @@ Step Parser::parseStep(const Manifest &manifest, const EntryPoint &entry,
     case uint64_t(ArgKind::CacheValues):
       checkIndex(manifest.caches.size(), "cache");
       break;
+    case uint64_t(ArgKind::CacheKeyScales):
+    case uint64_t(ArgKind::CacheValueScales):
+      checkIndex(manifest.caches.size(), "cache");
+      if (manifest.caches[arg.index].type != ElementType::I8)
+        fail(argWhere + ": cache '" + manifest.caches[arg.index].name +
+             "' stores " + elementTypeName(manifest.caches[arg.index].type) +
+             ", which has no scales");
+      break;
     case uint64_t(ArgKind::Scalar):
       if (arg.index != uint64_t(ScalarKind::Tokens) &&
           arg.index != uint64_t(ScalarKind::ContextLength))
@@ -373,8 +385,8 @@ Step Parser::parseStep(const Manifest &manifest, const EntryPoint &entry,
         fail(argWhere + ": a KV store reads buffers only");
       const CacheInfo &cache = manifest.caches[step.cache];
       checkTokenBuffer(entry, arg.index,
-                       i == 0 ? "KV store keys" : "KV store values", cache.type,
-                       {cache.kvHeads, cache.headDim});
+                       i == 0 ? "KV store keys" : "KV store values",
+                       ElementType::F32, {cache.kvHeads, cache.headDim});
     }
     step.args.push_back(arg);
   }

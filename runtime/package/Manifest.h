@@ -105,7 +105,8 @@ struct WeightInfo {
 
 struct CacheInfo {
   std::string name;          // facet.kv_cache symbol
-  ElementType type = ElementType::F32;
+  ElementType type = ElementType::F32; // F32, BF16, F16, or I8 with one f32
+                                       // scale per (slot, KV head)
   int64_t kvHeads = 0;
   int64_t headDim = 0;
   int64_t window = 0;        // 0: full attention
@@ -127,6 +128,9 @@ enum class ArgKind : uint32_t {
   CacheKeys = 3,    // index into Manifest::caches: [capacity, kvHeads, headDim]
   CacheValues = 4,  // same shape
   Scalar = 5,       // a per-step int32 value, see ScalarKind
+  CacheKeyScales = 6,   // index into Manifest::caches, an I8 cache only:
+                        // f32 [capacity, kvHeads], key = q * scale
+  CacheValueScales = 7, // same for the values
 };
 
 enum class ScalarKind : uint32_t {
@@ -142,8 +146,9 @@ struct Arg {
 enum class StepKind : uint32_t {
   Kernel = 1,       // call kernels[kernel] with args (inputs, then outputs)
   KVStore = 2,      // copy rows of args[0] (keys) and args[1] (values),
-                    // buffers [T, kvHeads, headDim], into cache `cache` at
-                    // slot position % capacity of each row's position
+                    // f32 buffers [T, kvHeads, headDim], into cache `cache`
+                    // at slot position % capacity of each row's position,
+                    // converted to the cache's type
 };
 
 struct Step {

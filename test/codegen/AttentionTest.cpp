@@ -133,6 +133,105 @@ TEST(AttentionEmitter, SlidingRingAndFullCacheWithGQA) {
   }
 }
 
+// Narrow caches (--kv-dtype): a bf16 sliding ring and an int8 full cache
+// with one scale per (slot, KV head). The kernel must read exactly the
+// stored values widened to f32: the reference attends over the same
+// rounded/dequantized values, so the f32 tolerance applies.
+const char *kNarrowModule = R"mlir(
+facet.kv_cache @kv.s sliding window 4 heads 2 x 16 layer 0 capacity 6 dtype bf16
+facet.kv_cache @kv.f full heads 2 x 16 layer 1 capacity 32 dtype i8
+func.func @attend(%q: tensor<?x4x16xf32>, %pos: tensor<?xi32>)
+    -> (tensor<?x4x16xf32>, tensor<?x4x16xf32>) {
+  %s = facet.attention %q, %pos cache @kv.s window 4 scale 1.0 layer 0 : tensor<?x4x16xf32>, tensor<?xi32> -> tensor<?x4x16xf32>
+  %f = facet.attention %q, %pos cache @kv.f window 0 scale 0.25 layer 1 : tensor<?x4x16xf32>, tensor<?xi32> -> tensor<?x4x16xf32>
+  return %s, %f : tensor<?x4x16xf32>, tensor<?x4x16xf32>
+}
+)mlir";
+
+/// `rows` [slots, kvHeads, headDim] as int8 with one symmetric scale per
+/// (slot, head): q [headDim, kvHeads, slots] and scales [kvHeads, slots]
+/// (Halide order); `rows` becomes the dequantized values.
+void quantizeRows(Tensor &rows, Halide::Buffer<int8_t> &q,
+                  Halide::Buffer<float> &scales) {
+  int64_t slots = rows.shape[0];
+  q = Halide::Buffer<int8_t>(int(kHeadDim), int(kKVHeads), int(slots));
+  scales = Halide::Buffer<float>(int(kKVHeads), int(slots));
+  for (int64_t s = 0; s < slots; ++s)
+    for (int64_t h = 0; h < kKVHeads; ++h) {
+      float *row = &rows.data[(s * kKVHeads + h) * kHeadDim];
+      float maximum = 0.0f;
+      for (int64_t j = 0; j < kHeadDim; ++j)
+        maximum = std::max(maximum, std::fabs(row[j]));
+      float scale = maximum / 127.0f;
+      scales(int(h), int(s)) = scale;
+      for (int64_t j = 0; j < kHeadDim; ++j) {
+        int8_t value = scale > 0 ? int8_t(std::round(row[j] / scale)) : 0;
+        q(int(j), int(h), int(s)) = value;
+        row[j] = value * scale;
+      }
+    }
+}
+
+TEST(AttentionEmitter, ReadsBF16AndInt8CachesWidened) {
+  KernelFixture fixture(kNarrowModule);
+  BuiltKernel &kernel = fixture.build("attend");
+  ASSERT_EQ(kernel.caches.size(), 2u);
+  EXPECT_FALSE(kernel.caches[0].keyScales.has_value());
+  ASSERT_TRUE(kernel.caches[1].keyScales.has_value());
+  EXPECT_EQ(kernel.caches[0].keys.type(), Halide::BFloat(16));
+  EXPECT_EQ(kernel.caches[1].keys.type(), Halide::Int(8));
+
+  const int64_t total = 20;
+  std::vector<int32_t> positions{17, 18, 19};
+  Tensor slidingKeys = perPosition(total, 1),
+         slidingValues = perPosition(total, 2);
+  Tensor fullKeys = perPosition(total, 3), fullValues = perPosition(total, 4);
+  for (Tensor *rows : {&slidingKeys, &slidingValues})
+    for (float &value : rows->data)
+      value = roundTo(Storage::BF16, value);
+  Halide::Buffer<int8_t> qKeys, qValues;
+  Halide::Buffer<float> keyScales, valueScales;
+  // Slot p of the 32-slot full ring holds position p (all 20 < 32).
+  Tensor fullKeyRing = ring(fullKeys, total, kFullSlots),
+         fullValueRing = ring(fullValues, total, kFullSlots);
+  for (float &value : fullKeyRing.data)
+    value = std::isnan(value) ? 0.0f : value;
+  for (float &value : fullValueRing.data)
+    value = std::isnan(value) ? 0.0f : value;
+  quantizeRows(fullKeyRing, qKeys, keyScales);
+  quantizeRows(fullValueRing, qValues, valueScales);
+  std::copy(fullKeyRing.data.begin(),
+            fullKeyRing.data.begin() + fullKeys.data.size(),
+            fullKeys.data.begin());
+  std::copy(fullValueRing.data.begin(),
+            fullValueRing.data.begin() + fullValues.data.size(),
+            fullValues.data.begin());
+
+  Tensor slidingKeyRing = ring(slidingKeys, total, kSlidingSlots),
+         slidingValueRing = ring(slidingValues, total, kSlidingSlots);
+  std::vector<int> sizes{int(kHeadDim), int(kKVHeads), int(kSlidingSlots)};
+  Halide::Buffer<Halide::bfloat16_t> bfKeys(sizes), bfValues(sizes);
+  for (size_t i = 0; i < slidingKeyRing.data.size(); ++i) {
+    bfKeys.data()[i] = Halide::bfloat16_t(slidingKeyRing.data[i]);
+    bfValues.data()[i] = Halide::bfloat16_t(slidingValueRing.data[i]);
+  }
+  fixture.setCacheBuffers("kv.s", bfKeys, bfValues);
+  fixture.setCacheBuffers("kv.f", qKeys, qValues, keyScales, valueScales);
+  fixture.setContextLength(total);
+  Tensor q = randomTensor({3, kHeads, kHeadDim}, 30, -1, 1);
+  fixture.setInput(0, q);
+  fixture.setInput(1, intTensor({3}, positions));
+  std::vector<Tensor> out =
+      fixture.run({{3, kHeads, kHeadDim}, {3, kHeads, kHeadDim}});
+  EXPECT_LE(relativeError(out[0].data,
+                          attentionRef(q, positions, slidingKeys,
+                                       slidingValues, kWindow, 1.0f)),
+            1e-5);
+  EXPECT_LE(relativeError(out[1].data, attentionRef(q, positions, fullKeys,
+                                                    fullValues, 0, 0.25f)),
+            1e-5);
+}
+
 TEST(AttentionEmitter, RejectsAContextLengthBelowThePositions) {
   KernelFixture fixture(kModule);
   fixture.build("attend");

@@ -176,6 +176,25 @@ void KernelFixture::setCache(const std::string &symbol, const Tensor &keys,
   FAIL() << "the kernel reads no cache @" << symbol;
 }
 
+void KernelFixture::setCacheBuffers(const std::string &symbol,
+                                    Halide::Buffer<> keys,
+                                    Halide::Buffer<> values,
+                                    Halide::Buffer<> keyScales,
+                                    Halide::Buffer<> valueScales) {
+  for (auto &cache : built.caches)
+    if (cache.symbol == symbol) {
+      cache.keys.set(keys);
+      cache.values.set(values);
+      ASSERT_EQ(cache.keyScales.has_value(), keyScales.defined());
+      if (cache.keyScales) {
+        cache.keyScales->set(keyScales);
+        cache.valueScales->set(valueScales);
+      }
+      return;
+    }
+  FAIL() << "the kernel reads no cache @" << symbol;
+}
+
 void KernelFixture::setContextLength(int32_t length) {
   ASSERT_TRUE(built.contextLength.has_value());
   built.contextLength->set(length);

@@ -71,6 +71,11 @@ public:
                  Storage storage = Storage::F32);
   void setCache(const std::string &symbol, const Tensor &keys,
                 const Tensor &values);
+  /// Binds a cache's buffers as stored (any dtype); `keyScales` and
+  /// `valueScales` only for an i8 cache.
+  void setCacheBuffers(const std::string &symbol, Halide::Buffer<> keys,
+                       Halide::Buffer<> values, Halide::Buffer<> keyScales = {},
+                       Halide::Buffer<> valueScales = {});
   void setContextLength(int32_t length);
 
   /// Runs the pipeline (JIT for the host) into outputs of the given shapes

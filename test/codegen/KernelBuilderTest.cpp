@@ -264,6 +264,35 @@ TEST(KernelBuilder, OutlinedKernelCompilesAheadOfTimeAndRunsThroughArgv) {
   llvm::sys::fs::remove_directories(dir);
 }
 
+// An int8 cache passes its key and value scales after its keys and values;
+// the plan binds them by these parameter kinds.
+TEST(KernelBuilder, Int8CacheScalesAreParameters) {
+  std::string source = kOutlined;
+  std::string from = "layer 0\nfunc.func";
+  source.replace(source.find(from), from.size(),
+                 "layer 0 capacity 8 dtype i8\nfunc.func");
+  KernelFixture fixture(source);
+  KernelOp kernelOp;
+  fixture.module().walk([&](KernelOp op) { kernelOp = op; });
+  ASSERT_TRUE(kernelOp);
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("facet-codegen-test", dir));
+  KernelSignature signature = generateKernel(
+      kernelOp, hostTarget(), "facet_kernel_0", (dir + "/kernel.o").str());
+  using Kind = KernelParam::Kind;
+  std::vector<Kind> kinds;
+  for (const KernelParam &param : signature.params)
+    kinds.push_back(param.kind);
+  EXPECT_EQ(kinds, (std::vector<Kind>{Kind::Input, Kind::Input,
+                                      Kind::CacheKeys, Kind::CacheValues,
+                                      Kind::CacheKeyScales,
+                                      Kind::CacheValueScales, Kind::Scalar,
+                                      Kind::Output}));
+  EXPECT_EQ(signature.params[4].cache, "kv.f");
+  EXPECT_EQ(signature.params[5].cache, "kv.f");
+  llvm::sys::fs::remove_directories(dir);
+}
+
 const char *kRoPE = R"mlir(
 func.func @rope(%q: tensor<?x2x32xf32>, %pos: tensor<?xi32>) -> tensor<?x2x32xf32> {
   %r = facet.rope %q, %pos theta 1000000.0 rotary_dims 8 : tensor<?x2x32xf32>, tensor<?xi32>

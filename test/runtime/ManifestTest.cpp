@@ -137,6 +137,25 @@ TEST(Manifest, RoundTrips) {
             uint64_t(ScalarKind::ContextLength));
 }
 
+// An int8 cache may hand its scales to a kernel; they round-trip.
+TEST(Manifest, Int8CacheScalesRoundTrip) {
+  uint64_t weightsSize;
+  Manifest manifest = validManifest(&weightsSize);
+  manifest.caches[0].type = ElementType::I8;
+  manifest.caches[1].type = ElementType::BF16;
+  for (EntryPoint &e : manifest.entryPoints) {
+    e.steps[3].args[1] = {ArgKind::CacheKeyScales, 0};
+    e.steps[3].args[2] = {ArgKind::CacheValueScales, 0};
+  }
+  std::vector<uint8_t> bytes = serializeManifest(manifest);
+  Manifest parsed = parseManifest(bytes.data(), bytes.size(), weightsSize);
+  EXPECT_EQ(serializeManifest(parsed), bytes);
+  EXPECT_EQ(parsed.caches[0].type, ElementType::I8);
+  EXPECT_EQ(parsed.caches[1].type, ElementType::BF16);
+  EXPECT_EQ(findEntryPoint(parsed, "decode")->steps[3].args[2].kind,
+            ArgKind::CacheValueScales);
+}
+
 TEST(Manifest, EveryTruncationIsAnError) {
   uint64_t weightsSize;
   std::vector<uint8_t> bytes = serializeManifest(validManifest(&weightsSize));
@@ -328,9 +347,28 @@ const InvalidCase kInvalidCases[] = {
      [](Manifest &m) { m.caches[0].headDim = 5; },
      "entry point 'prefill': KV store keys buffer 'keys' is f32 [T, 1, 4], "
      "expected f32 [T, 1, 5]"},
-    {"KVStoreTypeDisagreesWithCache",
-     [](Manifest &m) { m.caches[1].type = ElementType::BF16; },
-     "KV store keys buffer 'keys' is f32 [T, 1, 4], expected bf16"},
+    // Kernels write f32 rows whatever the cache stores; the runtime
+    // converts them.
+    {"KVStoreSourceNotF32",
+     [](Manifest &m) {
+       for (EntryPoint &e : m.entryPoints)
+         e.buffers[2].type = ElementType::BF16;
+     },
+     "KV store keys buffer 'keys' is bf16 [T, 1, 4], expected f32"},
+    {"CacheOfI32",
+     [](Manifest &m) { m.caches[1].type = ElementType::I32; },
+     "a KV cache cannot store i32 (f32, bf16, f16 or i8)"},
+    {"ScalesOfAFloatCache",
+     [](Manifest &m) {
+       entry(m, "prefill").steps[3].args[1] = {ArgKind::CacheKeyScales, 0};
+     },
+     "argument 1: cache 'layer0.full' stores f32, which has no scales"},
+    {"ScalesOutOfRange",
+     [](Manifest &m) {
+       m.caches[0].type = ElementType::I8;
+       entry(m, "prefill").steps[3].args[1] = {ArgKind::CacheValueScales, 2};
+     },
+     "argument 1: cache index 2 is out of range (2 caches)"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Cases, ManifestValidation,

@@ -275,10 +275,6 @@ int runCompile() {
       compileKvDtype != "f16" && compileKvDtype != "int8")
     throw Error("--kv-dtype must be f32, bf16, f16 or int8, got '" +
                 compileKvDtype + "'");
-  if (compileKvDtype != "f32")
-    throw Error("--kv-dtype " + compileKvDtype +
-                ": not implemented yet (the runtime and attention kernels "
-                "store f32 caches only)");
   if (!compileWeights.empty() && compileWeights != "f32" &&
       compileWeights != "f16" && compileWeights != "bf16")
     throw Error("--weights must be f32, f16 or bf16, got '" + compileWeights +
