@@ -546,6 +546,7 @@ int run(const Arguments &args) {
 
   Generation result = generate(model, info, args, toGenerate, text, &dump);
   std::printf("\n");
+  std::fflush(stdout); // the answer ends before the speed line on stderr
   dump.close();
   std::fprintf(stderr, "facet-run: prefill %s; decode %s; %d threads\n",
                rate(prompt, prefillTime).c_str(),
