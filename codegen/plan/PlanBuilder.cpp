@@ -76,6 +76,22 @@ std::string schemeOf(Type type) {
       toElementType(cast<RankedTensorType>(type).getElementType()));
 }
 
+package::CacheInfo cacheInfoOf(KVCacheOp cacheOp) {
+  package::CacheInfo cache;
+  cache.name = cacheOp.getSymName().str();
+  cache.type = cacheOp.getDtype() ? toElementType(*cacheOp.getDtype())
+                                  : package::ElementType::F32;
+  cache.kvHeads = cacheOp.getKvHeads();
+  cache.headDim = cacheOp.getHeadDim();
+  cache.window = cacheOp.getWindow();
+  if (!cacheOp.getCapacity())
+    throw Error(fmt::format("cache '{}' has no capacity: run "
+                            "--facet-schedule-kv first",
+                            cache.name));
+  cache.capacity = *cacheOp.getCapacity();
+  return cache;
+}
+
 std::vector<package::WeightInfo> weightParts(ParamOp param) {
   std::vector<package::WeightInfo> parts = storedParts(param);
   for (package::WeightInfo &part : parts) {
@@ -292,18 +308,7 @@ void buildPlan(ModuleOp module, const KernelProvider &kernels,
 
   std::map<std::string, uint64_t> cacheIndex;
   for (auto cacheOp : module.getOps<KVCacheOp>()) {
-    package::CacheInfo cache;
-    cache.name = cacheOp.getSymName().str();
-    cache.type = cacheOp.getDtype() ? toElementType(*cacheOp.getDtype())
-                                    : package::ElementType::F32;
-    cache.kvHeads = cacheOp.getKvHeads();
-    cache.headDim = cacheOp.getHeadDim();
-    cache.window = cacheOp.getWindow();
-    if (!cacheOp.getCapacity())
-      throw Error(fmt::format("cache '{}' has no capacity: run "
-                              "--facet-schedule-kv first",
-                              cache.name));
-    cache.capacity = *cacheOp.getCapacity();
+    package::CacheInfo cache = cacheInfoOf(cacheOp);
     cacheIndex.emplace(cache.name, manifest.caches.size());
     manifest.caches.push_back(std::move(cache));
   }

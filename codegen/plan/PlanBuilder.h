@@ -40,6 +40,10 @@ void buildPlan(mlir::ModuleOp module, const KernelProvider &kernels,
 /// Each part carries the param's class and its scheme (schemeOf).
 std::vector<package::WeightInfo> weightParts(ParamOp param);
 
+/// The manifest's description of a cache that --facet-schedule-kv sized;
+/// throws facet::Error for one it did not.
+package::CacheInfo cacheInfoOf(KVCacheOp cache);
+
 /// How a weight of `type` is stored: "f32", "f16", "bf16", "int8",
 /// "int4-g32", "int4-g64-asym", ...
 std::string schemeOf(mlir::Type type);

@@ -171,16 +171,16 @@ std::unique_ptr<Model> Model::open(const std::string &path,
   info.threads = threads;
   for (const package::WeightInfo &weight : manifest.weights) {
     info.weightBytes += weight.bytes;
-    bool part = weight.name.size() > 7 &&
-                (weight.name.compare(weight.name.size() - 7, 7, ".scales") ==
-                     0 ||
-                 weight.name.compare(weight.name.size() - 6, 6, ".zeros") ==
-                     0);
-    if (part)
+    // A quantized weight's scales and zero points are parts named
+    // `name.scales` and `name.zeros` (PlanBuilder.h), not parameters.
+    auto endsWith = [&](const std::string &suffix) {
+      return weight.name.size() > suffix.size() &&
+             weight.name.compare(weight.name.size() - suffix.size(),
+                                 suffix.size(), suffix) == 0;
+    };
+    if (endsWith(".scales") || endsWith(".zeros"))
       continue;
-    uint64_t elements = 1;
-    for (int64_t dim : weight.shape)
-      elements *= uint64_t(dim);
+    uint64_t elements = weight.bytes / package::elementSize(weight.type);
     // int4 weights are stored as u8 bytes of two values.
     info.parameters +=
         weight.type == package::ElementType::U8 ? 2 * elements : elements;
@@ -244,8 +244,7 @@ uint64_t Model::decodeBytes(int64_t context) const {
   for (const package::CacheInfo &cache : manifest.caches) {
     int64_t live = cache.window > 0 ? std::min(cache.window, context) : context;
     live = std::min(live, cache.capacity);
-    bytes += 2 * uint64_t(live) * uint64_t(cache.kvHeads) *
-             uint64_t(cache.headDim) * package::elementSize(cache.type);
+    bytes += uint64_t(live) * package::cacheEntryBytes(cache);
   }
   return bytes;
 }

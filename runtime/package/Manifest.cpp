@@ -521,6 +521,14 @@ uint64_t bufferBytes(const BufferInfo &buffer, int64_t tokens) {
   return bytes;
 }
 
+uint64_t cacheEntryBytes(const CacheInfo &cache) {
+  uint64_t heads = uint64_t(cache.kvHeads);
+  uint64_t row = heads * uint64_t(cache.headDim) * elementSize(cache.type);
+  if (cache.type == ElementType::I8)
+    row += heads * sizeof(float);
+  return 2 * row;
+}
+
 const EntryPoint *findEntryPoint(const Manifest &manifest,
                                  const std::string &name) {
   for (const EntryPoint &entry : manifest.entryPoints)

@@ -188,6 +188,10 @@ const char *elementTypeName(ElementType type);
 /// Bytes of `buffer` when a step has `tokens` tokens (kTokens -> tokens).
 uint64_t bufferBytes(const BufferInfo &buffer, int64_t tokens);
 
+/// Bytes one entry (position) of `cache` takes: its keys and values, and
+/// for an I8 cache their f32 scales, one per KV head each.
+uint64_t cacheEntryBytes(const CacheInfo &cache);
+
 /// The entry point called `name`, or null.
 const EntryPoint *findEntryPoint(const Manifest &manifest,
                                  const std::string &name);

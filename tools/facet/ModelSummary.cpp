@@ -2,6 +2,7 @@
 
 #include "tools/facet/ModelSummary.h"
 
+#include "codegen/plan/PlanBuilder.h"
 #include "dialects/FacetDialect.h"
 #include "frontend/support/Error.h"
 
@@ -51,24 +52,15 @@ std::string humanBytes(int64_t bytes) {
   return fmt::format("{} B", bytes);
 }
 
-/// Bytes one cache entry of a layer takes for keys and values: the
-/// elements, plus one f32 scale per head for each with int8.
-int64_t entryBytes(KVCacheOp cache, Type dtype) {
-  int64_t heads = cache.getKvHeads();
-  int64_t elements = heads * cache.getHeadDim();
-  if (dtype.isSignlessInteger(8))
-    return 2 * (elements + heads * 4);
-  return 2 * elements * int64_t(dtype.getIntOrFloatBitWidth() / 8);
-}
-
 std::optional<KvSummary> summarizeCaches(ModuleOp module) {
   KvSummary kv;
   for (KVCacheOp cache : module.getOps<KVCacheOp>()) {
     if (!cache.getCapacity() || !cache.getDtype())
       return std::nullopt;
-    Type dtype = *cache.getDtype();
-    kv.dtype = typeName(dtype);
-    int64_t bytes = entryBytes(cache, dtype);
+    kv.dtype = typeName(*cache.getDtype());
+    // The bytes the package's manifest will state for this cache.
+    int64_t bytes =
+        int64_t(package::cacheEntryBytes(codegen::cacheInfoOf(cache)));
     if (cache.getKind() == CacheKind::sliding) {
       ++kv.slidingCaches;
       kv.ringEntries = std::max(kv.ringEntries, int64_t(*cache.getCapacity()));

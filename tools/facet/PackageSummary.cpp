@@ -61,12 +61,7 @@ PackageSummary summarizePackage(const std::string &path) {
     summary.launches[entry.name] = launches;
   }
   for (const package::CacheInfo &cache : summary.manifest.caches) {
-    // Keys and values, and for an int8 cache their f32 scales, one per KV
-    // head of each slot.
-    uint64_t row = 2 * uint64_t(cache.kvHeads) * uint64_t(cache.headDim) *
-                   package::elementSize(cache.type);
-    if (cache.type == package::ElementType::I8)
-      row += 2 * uint64_t(cache.kvHeads) * sizeof(float);
+    uint64_t row = package::cacheEntryBytes(cache);
     if (cache.window > 0) {
       summary.ringBytes += row * uint64_t(cache.capacity);
       ++summary.slidingCaches;
