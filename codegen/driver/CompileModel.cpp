@@ -29,11 +29,12 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fmt/format.h>
 #include <memory>
 #include <optional>
-#include <fmt/format.h>
 
 using namespace mlir;
 
@@ -64,12 +65,14 @@ std::string kernelFingerprint(KernelOp kernel) {
       typeText << *decl.getDtype();
     }
     std::string cacheKey =
-        decl ? fmt::format("cache_{}x{}_{}_{}_{}", decl.getKvHeads(),
-                           decl.getHeadDim(), stringifyCacheKind(decl.getKind()),
-                           decl.getWindow(), dtype)
-             : attention.getCache().str();
+        decl
+            ? fmt::format("cache_{}x{}_{}_{}_{}", decl.getKvHeads(),
+                          decl.getHeadDim(), stringifyCacheKind(decl.getKind()),
+                          decl.getWindow(), dtype)
+            : attention.getCache().str();
     attention.setCacheAttr(FlatSymbolRefAttr::get(context, cacheKey));
-    attention.setLayerAttr(IntegerAttr::get(attention.getLayerAttr().getType(), 0));
+    attention.setLayerAttr(
+        IntegerAttr::get(attention.getLayerAttr().getType(), 0));
   });
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -136,8 +139,7 @@ std::vector<uint8_t> packTokenizer(const std::string &checkpointDir,
       eos.push_back(int64_t(id));
   if (!eos.empty())
     manifest.model.eosTokenIds = eos;
-  std::vector<uint8_t> blob =
-      serializeCheckedTokenizer(data, path.str().str());
+  std::vector<uint8_t> blob = serializeCheckedTokenizer(data, path.str().str());
   log << fmt::format("compile: tokenizer: {} tokens, {} merges\n",
                      data.tokens.size(), data.merges.size());
   return blob;
@@ -157,6 +159,22 @@ void compileModel(const std::string &checkpointDir,
   const TargetInfo &target = resolveTarget(options.target);
   log << fmt::format("compile: target {} ({})\n", target.name,
                      target.description);
+  bool int8Activations = options.int8Activations;
+  if (target.int8Only) {
+    if (options.quant != "int8")
+      throw Error(fmt::format(
+          "target {} runs int8 kernels only (its vector unit has no float): "
+          "compile with --quant int8",
+          target.name));
+    if (!int8Activations)
+      log << "compile: int8 activations (the target's dot products are "
+             "integer)\n";
+    int8Activations = true;
+  }
+  // Halide parses HL_LLVM_ARGS once, when it first generates code; a user's
+  // own setting wins.
+  if (!target.llvmOptions.empty())
+    setenv("HL_LLVM_ARGS", target.llvmOptions.c_str(), /*overwrite=*/0);
 
   MLIRContext context;
   context.loadDialect<FacetDialect, func::FuncDialect>();
@@ -171,7 +189,7 @@ void compileModel(const std::string &checkpointDir,
     QuantizeOptions quantize;
     quantize.scheme = options.quant;
     quantize.overrides = options.quantOverrides;
-    quantize.activations = options.int8Activations ? "int8" : "f32";
+    quantize.activations = int8Activations ? "int8" : "f32";
     passes.addPass(createQuantize(quantize));
   }
   if (!options.weightType.empty()) {
@@ -198,20 +216,20 @@ void compileModel(const std::string &checkpointDir,
     throw Error("cannot create a temporary directory: " + ec.message());
 
   package::Manifest manifest;
-  manifest.model.name = llvm::sys::path::filename(
-                            llvm::StringRef(checkpointDir).rtrim('/'))
-                            .str();
+  manifest.model.name =
+      llvm::sys::path::filename(llvm::StringRef(checkpointDir).rtrim('/'))
+          .str();
   manifest.model.vocabSize = model.config.vocabSize;
   manifest.model.hiddenSize = model.config.hiddenSize;
   manifest.model.numLayers = model.config.numLayers;
-  manifest.model.maxContext =
-      options.maxContext > 0 ? options.maxContext
-                             : model.config.maxPositionEmbeddings;
+  manifest.model.maxContext = options.maxContext > 0
+                                  ? options.maxContext
+                                  : model.config.maxPositionEmbeddings;
   // Gemma's ids unless the checkpoint's tokenizer says otherwise.
   manifest.model.bosTokenId = 2;
   manifest.model.eosTokenIds = {1, 106};
-  std::vector<uint8_t> tokenizerBlob = packTokenizer(checkpointDir, manifest,
-                                                     log);
+  std::vector<uint8_t> tokenizerBlob =
+      packTokenizer(checkpointDir, manifest, log);
   manifest.target.name = target.name;
   manifest.target.arch = target.family;
   manifest.target.cpuFeatures = target.cpuFeatures;
@@ -231,8 +249,8 @@ void compileModel(const std::string &checkpointDir,
     auto found = byFingerprint.find(key);
     if (found != byFingerprint.end()) {
       uint64_t id = found->second;
-      rebound.push_back(rebindCaches(signatures[id], signatureCaches[id],
-                                     cachesOf(kernel)));
+      rebound.push_back(
+          rebindCaches(signatures[id], signatureCaches[id], cachesOf(kernel)));
       return {id, &rebound.back()};
     }
     uint64_t id = signatures.size();
@@ -305,13 +323,13 @@ void compileModel(const std::string &checkpointDir,
                               "checkpoint and {} bytes in the plan",
                               weight.name, count, weight.bytes));
     package::ElementType stored = weight.type;
-    writer.setWeight(index++, [tensor, stored, count](uint8_t *out,
-                                                      uint64_t bytes) {
-      if (sameFloatType(tensor->dtype, stored))
-        std::memcpy(out, tensor->data, bytes);
-      else
-        convertFloats(tensor->data, tensor->dtype, out, stored, count);
-    });
+    writer.setWeight(
+        index++, [tensor, stored, count](uint8_t *out, uint64_t bytes) {
+          if (sameFloatType(tensor->dtype, stored))
+            std::memcpy(out, tensor->data, bytes);
+          else
+            convertFloats(tensor->data, tensor->dtype, out, stored, count);
+        });
   }
   try {
     writer.write(options.output);

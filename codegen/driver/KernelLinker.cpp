@@ -25,27 +25,39 @@ struct Toolchain {
   std::vector<const char *> programs;
   /// What to do when none is found.
   const char *hint;
+  /// Arguments after the objects: the libraries Halide's runtime needs.
+  std::vector<const char *> libraries;
 };
 
 /// The x86 kernels are linked by the compiler's own toolchain (Facet itself
 /// runs on x86-64); aarch64 kernels need a cross linker and its sysroot's
-/// libc, so $CXX (the host compiler) is never used for them.
+/// libc, so $CXX (the host compiler) is never used for them. Hexagon
+/// kernels are linked by lld alone: there is no Hexagon libc, and what the
+/// code calls comes from facet-run-hexagon when it loads the library.
 const std::vector<Toolchain> &toolchains() {
   static const std::vector<Toolchain> table = {
       {"x86_64",
        {"FACET_CXX", "CXX"},
        {"c++", "g++", "clang++"},
-       "install build-essential, or set CXX"},
+       "install build-essential, or set CXX",
+       {"-lpthread", "-ldl"}},
       {"aarch64",
        {"FACET_AARCH64_CXX"},
        {"aarch64-linux-gnu-g++"},
        "install g++-aarch64-linux-gnu (tools/setup-deps), or set "
-       "FACET_AARCH64_CXX to an aarch64 C++ compiler"},
+       "FACET_AARCH64_CXX to an aarch64 C++ compiler",
+       {"-lpthread", "-ldl"}},
+      {"hexagon",
+       {"FACET_HEXAGON_LD"},
+       {"ld.lld-14", "ld.lld", "ld.lld-19"},
+       "install lld (tools/setup-deps), or set FACET_HEXAGON_LD to an lld "
+       "that links Hexagon",
+       {}},
   };
   return table;
 }
 
-std::string findLinker(const TargetInfo &target) {
+const Toolchain &toolchainOf(const TargetInfo &target) {
   const Toolchain *toolchain = nullptr;
   for (const Toolchain &candidate : toolchains())
     if (target.family == candidate.family)
@@ -53,6 +65,11 @@ std::string findLinker(const TargetInfo &target) {
   if (!toolchain)
     throw Error(fmt::format("no linker is known for target {} (family {})",
                             target.name, target.family));
+  return *toolchain;
+}
+
+std::string findLinker(const TargetInfo &target) {
+  const Toolchain *toolchain = &toolchainOf(target);
   for (const char *var : toolchain->envVars) {
     const char *value = std::getenv(var);
     if (!value || !*value)
@@ -61,7 +78,7 @@ std::string findLinker(const TargetInfo &target) {
     if (auto path = llvm::sys::findProgramByName(value))
       return *path;
     throw Error(fmt::format("${}={} is not an executable program on the PATH "
-                            "(it should name the C++ compiler that links "
+                            "(it should name the program that links "
                             "kernels for target {})",
                             var, value, target.name));
   }
@@ -71,10 +88,9 @@ std::string findLinker(const TargetInfo &target) {
       return *path;
     tried += (tried.empty() ? "" : ", ") + std::string(name);
   }
-  throw Error(fmt::format(
-      "no C++ compiler found to link the kernel library for target {} "
-      "(looked for {} on the PATH): {}",
-      target.name, tried, toolchain->hint));
+  throw Error(fmt::format("no linker found for the kernel library of target {} "
+                          "(looked for {} on the PATH): {}",
+                          target.name, tried, toolchain->hint));
 }
 
 } // namespace
@@ -93,8 +109,8 @@ void linkKernelLibrary(const TargetInfo &target,
   std::string linker = findLinker(target);
   std::vector<std::string> args{linker, "-shared", "-o", output};
   args.insert(args.end(), objects.begin(), objects.end());
-  args.push_back("-lpthread");
-  args.push_back("-ldl");
+  for (const char *library : toolchainOf(target).libraries)
+    args.push_back(library);
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::string logPath = workDir + "/link.log";
   std::optional<llvm::StringRef> redirects[] = {

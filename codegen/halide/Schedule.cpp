@@ -206,7 +206,7 @@ void scheduleDot(Func func, int group, const KernelSchedule &schedule) {
   func.compute_root();
   std::vector<Var> args = func.args();
   Var rows(func.name() + "_rows"), row(func.name() + "_row");
-  int lanes = schedule.vectorLanes; // i32 lanes = f32 lanes
+  int lanes = schedule.dotLanes;
   func.split(args[0], rows, row, lanes, TailStrategy::RoundUp).vectorize(row);
   Halide::Stage update = func.update();
   std::vector<RVar> rvars = reductionVars(func, 0);
@@ -239,9 +239,10 @@ void scheduleInner(Func func, const Func &parent, const Var &at,
 } // namespace
 
 std::string KernelSchedule::describe() const {
-  return fmt::format("lanes={} unroll={} parallel={} inline_pointwise={} "
+  return fmt::format("lanes={} dot_lanes={} unroll={} parallel={} "
+                     "inline_pointwise={} "
                      "reduction_split={}",
-                     vectorLanes, unroll, parallel ? 1 : 0,
+                     vectorLanes, dotLanes, unroll, parallel ? 1 : 0,
                      inlinePointwise ? 1 : 0, reductionSplit);
 }
 
@@ -251,7 +252,9 @@ KernelSchedule defaultSchedule(const TargetInfo &target) {
   // because it has 32 vector registers) without a branch here.
   KernelSchedule schedule;
   schedule.vectorLanes = target.floatLanes();
+  schedule.dotLanes = target.int32Lanes();
   schedule.unroll = target.unroll;
+  schedule.parallel = target.threads;
   schedule.int8DotUnsignedBySigned = target.family == "x86_64";
   return schedule;
 }
@@ -259,8 +262,8 @@ KernelSchedule defaultSchedule(const TargetInfo &target) {
 void applySchedule(const std::vector<Stage> &stages,
                    const std::vector<Stage> &outputs,
                    const KernelSchedule &schedule) {
-  if (schedule.vectorLanes < 1 || schedule.unroll < 1 ||
-      schedule.reductionSplit < 1)
+  if (schedule.vectorLanes < 1 || schedule.dotLanes < 1 ||
+      schedule.unroll < 1 || schedule.reductionSplit < 1)
     throw Error("codegen: invalid kernel schedule (" + schedule.describe() +
                 "): lanes, unroll and reduction_split must be >= 1");
 

@@ -47,6 +47,9 @@ namespace facet::codegen {
 struct KernelSchedule {
   /// f32 lanes per vector: the target's vector width / 4.
   int vectorLanes = 8;
+  /// i32 lanes of an int8 dot product's accumulators: one native vector.
+  /// Differs from vectorLanes where float stages are scalar (Hexagon).
+  int dotLanes = 8;
   /// Vectors per block of a stage's innermost dimension.
   int unroll = 4;
   /// Run the outer loops (and the blocks of reductions) in parallel.

@@ -11,9 +11,10 @@
 //
 // Names: "x86_64-avx2", "x86_64-avx512", "x86_64-avx512-vnni",
 // "aarch64-neon" (alias "aarch64"), "aarch64-dotprod", "aarch64-cortex-a76",
-// and "host", an alias for the most capable registered entry this machine
-// can run. aarch64 code is cross-compiled here and linked with the aarch64
-// cross toolchain (codegen/driver/KernelLinker.cpp).
+// "hexagon-v66-hvx128" (alias "hexagon"), and "host", an alias for the most
+// capable registered entry this machine can run. aarch64 code is cross-compiled
+// here and linked with the aarch64 cross toolchain
+// (codegen/driver/KernelLinker.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,7 +31,7 @@ namespace facet::codegen {
 
 struct TargetInfo {
   std::string name;        ///< registry name, e.g. "x86_64-avx512"
-  std::string family;      ///< backend family: "x86_64", "aarch64"
+  std::string family;      ///< backend family: "x86_64", "aarch64", "hexagon"
   Halide::Target halide;   ///< what Halide compiles for (no jit/no_runtime)
   int vectorBytes = 16;    ///< native SIMD register width
   int unroll = 4;          ///< default vectors per schedule block
@@ -38,9 +39,23 @@ struct TargetInfo {
   /// Feature names the runtime checks before it loads the code (the names
   /// runtime/cpu/HostTarget.cpp knows; Halide's feature names).
   std::vector<std::string> cpuFeatures;
+  /// False where the vector unit is integer-only (Hexagon v66 HVX): float
+  /// stages are then scalar and only int8 dot products are vectorized.
+  bool vectorizeFloat = true;
+  /// Whether kernels may run loops in parallel (false: no OS threads).
+  bool threads = true;
+  /// Whether the target runs int8 weights with int8 activations only (its
+  /// vector unit is integer: `facet compile` then needs --quant int8).
+  bool int8Only = false;
+  /// Options for the LLVM inside Halide (its HL_LLVM_ARGS), set before the
+  /// first kernel is generated; empty for most targets.
+  std::string llvmOptions;
 
-  /// f32 lanes of one native vector.
-  int floatLanes() const { return vectorBytes / 4; }
+  /// f32 lanes of a float stage's vector: one native vector, or 1 (scalar)
+  /// where float is not vectorized.
+  int floatLanes() const { return vectorizeFloat ? vectorBytes / 4 : 1; }
+  /// i32 lanes of one native vector (the int8 dot products' accumulators).
+  int int32Lanes() const { return vectorBytes / 4; }
 };
 
 /// The entry called `name` ("host" resolves to hostTarget()'s entry), or

@@ -29,8 +29,7 @@ const std::map<std::string, std::vector<std::string>> &featureSets() {
           "f16c",       "bmi2",     "avx512f",    "avx512cd",   "avx512bw",
           "avx512dq",   "avx512vl", "avx512ifma", "avx512vbmi", "avx512vnni",
           "avx512bf16", "avxvnni",  "avx512fp16", "neon",       "dotprod",
-          "fp16",
-          "i8mm",       "bf16",     "sve",        "sve2"})
+          "fp16",       "i8mm",     "bf16",       "sve",        "sve2"})
       s[single] = {single};
     // Other spellings of the same features.
     s["sse4.1"] = {"sse41"};
@@ -163,7 +162,11 @@ std::string targetMismatch(const package::TargetInfo &target,
   if (target.arch != host.arch) {
     if (!target.name.empty() && target.name != target.arch)
       built += " (" + target.arch + ")";
-    return built + ", this machine is " + host.arch;
+    built += ", this machine is " + host.arch;
+    if (target.arch == "hexagon") // a DSP package: its own freestanding runner
+      built += " (run Hexagon packages with facet-run-hexagon, under "
+               "qemu-hexagon here)";
+    return built;
   }
   std::vector<std::string> lacking, unknown;
   for (const std::string &name : target.cpuFeatures) {

@@ -19,7 +19,7 @@ TEST(TargetRegistry, KnowsTheX86EntriesAndHost) {
   EXPECT_EQ(names, (std::vector<std::string>{
                        "x86_64-avx2", "x86_64-avx512", "x86_64-avx512-vnni",
                        "aarch64-neon", "aarch64-dotprod", "aarch64-cortex-a76",
-                       "aarch64", "host"}));
+                       "hexagon-v66-hvx128", "aarch64", "hexagon", "host"}));
   const TargetInfo *avx2 = findTarget("x86_64-avx2");
   ASSERT_NE(avx2, nullptr);
   EXPECT_EQ(avx2->family, "x86_64");
@@ -77,6 +77,26 @@ TEST(TargetRegistry, KnowsTheAArch64Entries) {
 #if defined(__x86_64__)
   EXPECT_EQ(hostTarget().family, "x86_64");
 #endif
+}
+
+TEST(TargetRegistry, KnowsTheHexagonEntry) {
+  const TargetInfo *hvx = findTarget("hexagon-v66-hvx128");
+  ASSERT_NE(hvx, nullptr);
+  EXPECT_EQ(findTarget("hexagon"), hvx);
+  EXPECT_EQ(hvx->family, "hexagon");
+  EXPECT_EQ(hvx->halide.arch, Halide::Target::Hexagon);
+  EXPECT_EQ(hvx->halide.bits, 32);
+  EXPECT_EQ(hvx->halide.os, Halide::Target::NoOS);
+  // QEMU 7.2 loads v67 at most: never a later HVX version.
+  EXPECT_TRUE(hvx->halide.has_feature(Halide::Target::HVX_v66));
+  EXPECT_TRUE(hvx->halide.has_feature(Halide::Target::HVX_128));
+  EXPECT_EQ(hvx->vectorBytes, 128);
+  EXPECT_TRUE(hvx->int8Only);
+  KernelSchedule schedule = defaultSchedule(*hvx);
+  EXPECT_EQ(schedule.vectorLanes, 1); // float stays on the scalar core
+  EXPECT_EQ(schedule.dotLanes, 32);   // one HVX vector of i32 accumulators
+  EXPECT_FALSE(schedule.parallel);    // freestanding: no threads
+  EXPECT_FALSE(canRunOnHost(*hvx));
 }
 
 TEST(TargetRegistry, UnknownNameListsTheKnownTargets) {

@@ -23,7 +23,6 @@ using facet::test::target;
 
 namespace {
 
-
 /// What the registry writes into packages (its cpuFeatures columns).
 TargetInfo neonPackage() { return target("aarch64-neon", "aarch64", {"neon"}); }
 TargetInfo dotprodPackage() {
@@ -72,6 +71,15 @@ TEST(ArchTarget, X86PackageOnAArch64NamesBothArchitectures) {
                                   {"sse41", "avx", "avx2", "fma", "f16c"}),
                            cortexA76Machine()),
             "package built for x86_64-avx2 (x86_64), this machine is aarch64");
+}
+
+TEST(ArchTarget, HexagonPackageOnAHostNamesItsRunner) {
+  EXPECT_EQ(targetMismatch(
+                target("hexagon-v66-hvx128", "hexagon", {"hvx_128", "hvx_v66"}),
+                x86Machine()),
+            "package built for hexagon-v66-hvx128 (hexagon), this machine is "
+            "x86_64 (run Hexagon packages with facet-run-hexagon, under "
+            "qemu-hexagon here)");
 }
 
 TEST(ArchTarget, BaselinePackageRunsOnEveryArmCore) {
