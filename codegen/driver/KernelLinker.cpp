@@ -25,7 +25,8 @@ struct Toolchain {
   std::vector<const char *> programs;
   /// What to do when none is found.
   const char *hint;
-  /// Arguments after the objects: the libraries Halide's runtime needs.
+  /// Arguments after the objects: the libraries Halide's runtime needs, or
+  /// linker options.
   std::vector<const char *> libraries;
 };
 
@@ -52,7 +53,8 @@ const std::vector<Toolchain> &toolchains() {
        {"ld.lld-14", "ld.lld", "ld.lld-19"},
        "install lld (tools/setup-deps), or set FACET_HEXAGON_LD to an lld "
        "that links Hexagon",
-       {}},
+       // facet-run-hexagon's loader counts the symbols through DT_HASH.
+       {"--hash-style=sysv"}},
   };
   return table;
 }
