@@ -32,13 +32,4 @@ const EntryView *findEntry(const ManifestView &manifest, const char *name) {
   return nullptr;
 }
 
-uint64_t bufferBytes(const BufferView &buffer, int64_t tokens) {
-  uint64_t bytes = elementSize(buffer.type);
-  for (uint32_t i = 0; i < buffer.shape.rank; ++i) {
-    int64_t dim = buffer.shape.dims[i];
-    bytes *= static_cast<uint64_t>(dim == kTokens ? tokens : dim);
-  }
-  return bytes;
-}
-
 } // namespace facet::core

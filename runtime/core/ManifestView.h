@@ -111,9 +111,6 @@ struct ManifestView {
 /// The entry point called `name`, or null.
 const EntryView *findEntry(const ManifestView &manifest, const char *name);
 
-/// Bytes of `buffer` when a step has `tokens` tokens (kTokens -> tokens).
-uint64_t bufferBytes(const BufferView &buffer, int64_t tokens);
-
 } // namespace facet::core
 
 #endif // FACET_RUNTIME_CORE_MANIFESTVIEW_H

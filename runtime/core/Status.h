@@ -46,7 +46,6 @@ public:
   /// Printable ASCII as is (except \ and "), every other byte as \xNN.
   MessageBuilder &addEscaped(const uint8_t *bytes, uint64_t length);
 
-  const char *text() const { return buffer; }
   size_t length() const { return used; }
 
 private:

@@ -7,7 +7,6 @@
 #include "runtime/exec/Executor.h"
 
 #include "facet/Runtime.h"
-#include "runtime/core/ManifestReader.h"
 
 namespace facet::runtime {
 
@@ -83,13 +82,6 @@ Executor::Executor(const package::ParsedPackage &package, Backend &backend,
   decode = package::findEntryPoint(manifest, "decode");
   if (!prefill || !decode) // parseManifest guarantees both
     throw Error(Status::Internal, packageName + ": no prefill/decode entry");
-  // parsePackage has validated these bytes already; the view is the same
-  // manifest in the core's form.
-  core::Status status;
-  if (!core::readManifest(package.manifestSection.data,
-                          package.manifestSection.size, package.weights.size,
-                          viewArena, view, status))
-    throw Error(statusOf(status.code), packageName + ": " + status.message);
 
   try {
     kernels = backend.loadKernels(package.kernels.data, package.kernels.size,
@@ -118,7 +110,7 @@ Executor::Executor(const package::ParsedPackage &package, Backend &backend,
       const EntryPoint &entry = manifest.entryPoints[i];
       auto state = std::make_unique<EntryState>();
       state->entry = &entry;
-      state->view = &view.entries[i];
+      state->view = &package.view.entries[i];
       state->arena = backend.allocate(entry.arenaBytes,
                                       "the arena of '" + entry.name + "'");
       entries.push_back(std::move(state));
@@ -128,8 +120,8 @@ Executor::Executor(const package::ParsedPackage &package, Backend &backend,
     throw;
   }
   device = std::make_unique<BackendDevice>(backend, *kernels);
-  runner =
-      std::make_unique<core::StepRunner>(view, weights, caches.data(), *device);
+  runner = std::make_unique<core::StepRunner>(package.view, weights,
+                                              caches.data(), *device);
 }
 
 Executor::~Executor() {

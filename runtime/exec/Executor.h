@@ -24,7 +24,6 @@
 
 #include "runtime/backend/Backend.h"
 #include "runtime/core/StepRunner.h"
-#include "runtime/package/HostArena.h"
 #include "runtime/package/PackageFile.h"
 
 #include <memory>
@@ -76,10 +75,6 @@ private:
   std::string packageName;
   const package::EntryPoint *prefill = nullptr;
   const package::EntryPoint *decode = nullptr;
-
-  // The core's view of the same manifest bytes, for the step runner.
-  package::HostArena viewArena;
-  core::ManifestView view;
 
   std::unique_ptr<KernelModule> kernels;
   DeviceMemory weights;

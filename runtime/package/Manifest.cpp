@@ -19,7 +19,6 @@
 #include "runtime/core/ManifestReader.h"
 #include "runtime/package/ByteIO.h"
 #include "runtime/package/FormatError.h"
-#include "runtime/package/HostArena.h"
 
 namespace facet::package {
 
@@ -61,8 +60,9 @@ EntryPoint convertEntry(const core::EntryView &view) {
   return entry;
 }
 
-/// The std-based copy of a validated view.
-Manifest convert(const core::ManifestView &view) {
+} // namespace
+
+Manifest toManifest(const core::ManifestView &view) {
   Manifest manifest;
   ModelInfo &model = manifest.model;
   model.name = text(view.model.name);
@@ -102,6 +102,8 @@ Manifest convert(const core::ManifestView &view) {
     manifest.entryPoints.push_back(convertEntry(view.entries[i]));
   return manifest;
 }
+
+namespace {
 
 void writeShape(ByteWriter &out, const std::vector<int64_t> &shape) {
   out.u64(shape.size());
@@ -211,14 +213,20 @@ std::vector<uint8_t> serializeManifest(const Manifest &manifest) {
   return out.take();
 }
 
-Manifest parseManifest(const uint8_t *data, uint64_t size,
-                       uint64_t weightsSectionSize) {
-  HostArena arena;
+core::ManifestView readManifestView(const uint8_t *data, uint64_t size,
+                                    uint64_t weightsSectionSize,
+                                    HostArena &arena) {
   core::ManifestView view;
   core::Status status;
   if (!core::readManifest(data, size, weightsSectionSize, arena, view, status))
     throw FormatError(status.message);
-  return convert(view);
+  return view;
+}
+
+Manifest parseManifest(const uint8_t *data, uint64_t size,
+                       uint64_t weightsSectionSize) {
+  HostArena arena;
+  return toManifest(readManifestView(data, size, weightsSectionSize, arena));
 }
 
 } // namespace facet::package

@@ -36,6 +36,8 @@
 #define FACET_RUNTIME_PACKAGE_MANIFEST_H
 
 #include "runtime/core/Format.h"
+#include "runtime/core/ManifestView.h"
+#include "runtime/package/HostArena.h"
 
 #include <cstdint>
 #include <string>
@@ -169,6 +171,15 @@ std::vector<uint8_t> serializeManifest(const Manifest &manifest);
 /// containers. Throws package::FormatError naming what is wrong.
 Manifest parseManifest(const uint8_t *data, uint64_t size,
                        uint64_t weightsSectionSize);
+
+/// The same check, keeping the core's view (what the executor runs): its
+/// arrays come from `arena`, its names point into `data`.
+core::ManifestView readManifestView(const uint8_t *data, uint64_t size,
+                                    uint64_t weightsSectionSize,
+                                    HostArena &arena);
+
+/// The std-based copy of a view readManifestView returned.
+Manifest toManifest(const core::ManifestView &view);
 
 } // namespace facet::package
 

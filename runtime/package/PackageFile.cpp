@@ -48,13 +48,15 @@ ParsedPackage parsePackage(const uint8_t *data, uint64_t size,
   package.kernels = sectionRef(layout.kernels);
   package.weights = sectionRef(layout.weights);
   package.tokenizer = sectionRef(layout.tokenizer);
+  package.viewArena = std::make_shared<HostArena>();
   try {
-    package.manifest =
-        parseManifest(package.manifestSection.data,
-                      package.manifestSection.size, package.weights.size);
+    package.view = readManifestView(package.manifestSection.data,
+                                    package.manifestSection.size,
+                                    package.weights.size, *package.viewArena);
   } catch (const FormatError &error) {
     throw FormatError(name + ": " + error.what());
   }
+  package.manifest = toManifest(package.view);
   return package;
 }
 

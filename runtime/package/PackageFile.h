@@ -39,6 +39,10 @@ struct ParsedPackage {
   std::vector<SectionRef> sections; // in table order
   SectionRef manifestSection, kernels, weights;
   SectionRef tokenizer; // size 0 and data null when absent
+  // The manifest as the core's view, which the executor runs: its arrays
+  // live in `viewArena`, its names in the Manifest section.
+  std::shared_ptr<HostArena> viewArena;
+  core::ManifestView view;
 };
 
 /// Parses the `size` bytes at `data` (a whole package). `name` (the file
