@@ -13,13 +13,15 @@
 // and cuLaunchKernel (synchronize = stream sync); a Hexagon backend onto
 // shared ION/rpcmem buffers and FastRPC calls. Memory is therefore a handle
 // with an optional host pointer: kernels see TensorRefs into it, never raw
-// host addresses.
+// host addresses. The executor's step loop (core/StepRunner.h) reaches a
+// Backend through a core::Device adapter.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef FACET_RUNTIME_BACKEND_BACKEND_H
 #define FACET_RUNTIME_BACKEND_BACKEND_H
 
+#include "runtime/core/Tensor.h"
 #include "runtime/package/Manifest.h"
 
 #include <cstddef>
@@ -32,30 +34,11 @@ namespace facet::runtime {
 
 class ThreadPool;
 
-/// A block of memory a backend manages.
-struct DeviceMemory {
-  void *host = nullptr; // host-addressable bytes (CPU; mapped device memory)
-  uint64_t handle = 0;  // backend handle (CUdeviceptr, rpcmem fd); 0 on CPU
-  uint64_t bytes = 0;
-  bool owned = false; // allocate() owns it; importReadOnly() does not
-};
-
-/// A dense row-major tensor at `offset` bytes into `memory`.
-struct TensorRef {
-  const DeviceMemory *memory = nullptr;
-  uint64_t offset = 0;
-  package::ElementType type = package::ElementType::F32;
-  uint32_t rank = 0;
-  int64_t shape[package::kMaxRank] = {}; // outermost first
-};
-
-/// One kernel argument, in the order of the package's Step::args.
-struct KernelArg {
-  enum class Kind { Tensor, Scalar };
-  Kind kind = Kind::Tensor;
-  TensorRef tensor;   // Tensor
-  int32_t scalar = 0; // Scalar
-};
+// Memory handles, tensors and kernel arguments are the core's plain
+// structs (core/Tensor.h), shared with the freestanding Hexagon runner.
+using core::DeviceMemory;
+using core::KernelArg;
+using core::TensorRef;
 
 /// A package's kernel code, loaded, with every kernel resolved.
 class KernelModule {

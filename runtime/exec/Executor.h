@@ -6,13 +6,14 @@
 //
 // Owns what the plan describes: one activation arena per entry point (sized
 // for its maxTokens), the keys and values array of every KV cache, the
-// weights (imported from the package mapping) and the loaded kernels. A
-// cache narrower than f32 (bf16, f16, int8 with per-(slot, head) scales)
-// receives its rows converted on the host (KVConvert.h). run()
-// executes one call of an entry point: it writes the token ids and
-// positions, runs the steps in order (kernel launches with bound arguments,
-// KV-cache writes into ring slots position % capacity) and leaves the logits
-// [T, vocab] readable.
+// weights (imported from the package mapping) and the loaded kernels. run()
+// executes one call of an entry point through the core's StepRunner (the
+// step loop the freestanding Hexagon runner shares): it writes the token
+// ids and positions, runs the steps in order (kernel launches with bound
+// arguments, KV-cache writes into ring slots position % capacity, narrow
+// caches converted on the host) and leaves the logits [T, vocab] readable.
+// The executor adds what the core leaves out: allocation, exceptions with
+// a facet::runtime::Status, and reading the logits back.
 //
 // The executor keeps no notion of "the current position"; Model does.
 //
@@ -22,6 +23,7 @@
 #define FACET_RUNTIME_EXEC_EXECUTOR_H
 
 #include "runtime/backend/Backend.h"
+#include "runtime/core/StepRunner.h"
 #include "runtime/package/PackageFile.h"
 
 #include <memory>
@@ -62,14 +64,11 @@ public:
 
 private:
   struct EntryState;
+  class BackendDevice;
   EntryState &stateOf(const package::EntryPoint &entry);
   /// Everything allocated from the backend (what exists so far, when the
   /// constructor fails part way).
   void releaseMemory();
-  TensorRef bufferRef(const EntryState &state, uint64_t buffer,
-                      int64_t tokens) const;
-  void storeKV(const EntryState &state, const package::Step &step,
-               int64_t count, int64_t start);
 
   const package::ParsedPackage &package;
   Backend &backend;
@@ -79,18 +78,16 @@ private:
 
   std::unique_ptr<KernelModule> kernels;
   DeviceMemory weights;
-  std::vector<DeviceMemory> keys, values; // per cache
-  // Per cache: int8 caches' scales [capacity, kvHeads] f32; empty otherwise.
-  std::vector<DeviceMemory> keyScales, valueScales;
+  // Per cache: keys, values and, for int8 caches, their scales.
+  std::vector<core::CacheMemory> caches;
   std::vector<std::unique_ptr<EntryState>> entries;
+  std::unique_ptr<BackendDevice> device;
+  std::unique_ptr<core::StepRunner> runner;
 
   // The last run, for logits().
   EntryState *lastEntry = nullptr;
   int64_t lastRows = 0;
   std::vector<float> hostLogits; // when the arena is not host-addressable
-
-  std::vector<KernelArg> args;    // launch scratch
-  std::vector<int32_t> positions; // input scratch
 };
 
 } // namespace facet::runtime

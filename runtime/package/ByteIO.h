@@ -5,14 +5,16 @@
 //===----------------------------------------------------------------------===//
 //
 // ByteWriter appends little-endian integers, float64 reals and
-// length-prefixed strings to a byte vector. ByteReader reads them back and
-// checks every read against the end of its input, so a malformed package
-// becomes a FormatError naming the field, never a read out of bounds.
+// length-prefixed strings to a byte vector: how the compiler writes a
+// package. Reading is the libc-free core's job (core/ByteCursor.h), shared
+// with the freestanding Hexagon runner.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef FACET_RUNTIME_PACKAGE_BYTEIO_H
 #define FACET_RUNTIME_PACKAGE_BYTEIO_H
+
+#include "runtime/core/Format.h"
 
 #include <cstdint>
 #include <string>
@@ -40,44 +42,12 @@ private:
   std::vector<uint8_t> buffer;
 };
 
-class ByteReader {
-public:
-  /// `what` prefixes every error message, e.g. "model.facet: manifest".
-  ByteReader(const uint8_t *data, uint64_t size, std::string what)
-      : data(data), size(size), what(std::move(what)) {}
-
-  uint32_t u32(const char *field);
-  uint64_t u64(const char *field);
-  int64_t i64(const char *field) { return static_cast<int64_t>(u64(field)); }
-  double f64(const char *field);
-  /// A length-prefixed string of at most `maxLength` bytes.
-  std::string string(const char *field, uint64_t maxLength = 4096);
-  /// A uint64 element count: at most `max`, and small enough that `count`
-  /// elements of at least `minElementBytes` each fit in the remaining input
-  /// (so a corrupt count cannot make the reader allocate gigabytes).
-  uint64_t count(const char *field, uint64_t max, uint64_t minElementBytes);
-
-  uint64_t offset() const { return position; }
-  uint64_t remaining() const { return size - position; }
-  bool atEnd() const { return position == size; }
-
-  /// Throws FormatError("<what>: <message>").
-  [[noreturn]] void fail(const std::string &message) const;
-
-private:
-  const uint8_t *take(uint64_t bytes, const char *field);
-
-  const uint8_t *data;
-  uint64_t size;
-  uint64_t position = 0;
-  std::string what;
-};
-
-/// Little-endian loads and stores on raw bytes (no alignment needed).
-uint32_t loadU32(const uint8_t *bytes);
-uint64_t loadU64(const uint8_t *bytes);
-void storeU32(uint8_t *bytes, uint32_t value);
-void storeU64(uint8_t *bytes, uint64_t value);
+/// Little-endian loads and stores on raw bytes (no alignment needed): the
+/// core's, which reads packages.
+using core::loadU32;
+using core::loadU64;
+using core::storeU32;
+using core::storeU64;
 
 } // namespace facet::package
 

@@ -23,7 +23,8 @@
 //   each 64-byte aligned, in the layout its kernels read), Tokenizer
 //   (optional, later).
 //
-// The manifest is serialised with ByteWriter / ByteReader (ByteIO.h):
+// The manifest is serialised with ByteWriter (ByteIO.h) and read by the
+// core's reader (core/ManifestReader.h):
 // uint64 counts and integers, float64 reals, length-prefixed strings.
 // Every integer field, enums and signed values included, takes 8 bytes; the
 // fields follow the order of the structs below (runtime/README.md spells it
@@ -34,42 +35,31 @@
 #ifndef FACET_RUNTIME_PACKAGE_MANIFEST_H
 #define FACET_RUNTIME_PACKAGE_MANIFEST_H
 
+#include "runtime/core/Format.h"
+#include "runtime/core/ManifestView.h"
+#include "runtime/package/HostArena.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace facet::package {
 
-inline constexpr char kMagic[8] = {'F', 'A', 'C', 'E', 'T', 'P', 'K', 'G'};
-inline constexpr uint32_t kFormatVersion = 2;
-inline constexpr uint64_t kHeaderSize = 64;
-inline constexpr uint64_t kSectionEntrySize = 24;
-inline constexpr uint64_t kSectionAlignment = 64;
-
-enum class SectionKind : uint32_t {
-  Manifest = 1,
-  Kernels = 2,
-  Weights = 3,
-  Tokenizer = 4,
-};
-
-/// Element types of buffers and weights (values are part of the format).
-enum class ElementType : uint32_t {
-  F32 = 1,
-  F16 = 2,
-  BF16 = 3,
-  I32 = 4,
-  I8 = 5,
-  U8 = 6,
-};
-
-/// A dimension of a buffer shape: a fixed size, or the token count of the
-/// current step (`kTokens`), which only the leading dimension may use.
-inline constexpr int64_t kTokens = -1;
-
-/// Limits the parser enforces (kernels receive fixed-size descriptor arrays).
-inline constexpr uint64_t kMaxRank = 8;        // dimensions of a weight/buffer
-inline constexpr uint64_t kMaxKernelArgs = 256; // KernelInfo::numArgs
+// The format's enums, constants and limits are the core's (one definition
+// for the host and the freestanding Hexagon runner).
+using core::ArgKind;
+using core::ElementType;
+using core::kFormatVersion;
+using core::kHeaderSize;
+using core::kMagic;
+using core::kMaxKernelArgs;
+using core::kMaxRank;
+using core::kSectionAlignment;
+using core::kSectionEntrySize;
+using core::kTokens;
+using core::ScalarKind;
+using core::SectionKind;
+using core::StepKind;
 
 struct ModelInfo {
   std::string name;          // e.g. the checkpoint directory's name
@@ -121,34 +111,10 @@ struct BufferInfo {
   uint64_t arenaOffset = 0;  // 64-byte aligned; sized for maxTokens
 };
 
-/// What a kernel argument is bound to.
-enum class ArgKind : uint32_t {
-  Buffer = 1,       // index into EntryPoint::buffers
-  Weight = 2,       // index into Manifest::weights
-  CacheKeys = 3,    // index into Manifest::caches: [capacity, kvHeads, headDim]
-  CacheValues = 4,  // same shape
-  Scalar = 5,       // a per-step int32 value, see ScalarKind
-  CacheKeyScales = 6,   // index into Manifest::caches, an I8 cache only:
-                        // f32 [capacity, kvHeads], key = q * scale
-  CacheValueScales = 7, // same for the values
-};
-
-enum class ScalarKind : uint32_t {
-  Tokens = 1,       // token count of this step
-  ContextLength = 2, // last position of this step + 1
-};
-
+/// What a kernel argument is bound to (see core::ArgKind).
 struct Arg {
   ArgKind kind = ArgKind::Buffer;
   uint64_t index = 0;        // buffer / weight / cache index, or ScalarKind
-};
-
-enum class StepKind : uint32_t {
-  Kernel = 1,       // call kernels[kernel] with args (inputs, then outputs)
-  KVStore = 2,      // copy rows of args[0] (keys) and args[1] (values),
-                    // f32 buffers [T, kvHeads, headDim], into cache `cache`
-                    // at slot position % capacity of each row's position,
-                    // converted to the cache's type
 };
 
 struct Step {
@@ -181,9 +147,8 @@ struct Manifest {
   std::vector<EntryPoint> entryPoints;
 };
 
-/// Bytes of one element of `type`.
-uint64_t elementSize(ElementType type);
-const char *elementTypeName(ElementType type);
+using core::elementSize;
+using core::elementTypeName;
 
 /// Bytes of `buffer` when a step has `tokens` tokens (kTokens -> tokens).
 uint64_t bufferBytes(const BufferInfo &buffer, int64_t tokens);
@@ -199,12 +164,22 @@ const EntryPoint *findEntryPoint(const Manifest &manifest,
 /// Serialises `manifest` into the Manifest section's bytes.
 std::vector<uint8_t> serializeManifest(const Manifest &manifest);
 
-/// Parses and validates a Manifest section (every index in range, every
-/// shape positive, every weight inside `weightsSectionSize`, every buffer
-/// inside its arena, ...; runtime/README.md lists the rules). Throws
-/// package::FormatError naming what is wrong.
+/// Parses and validates a Manifest section with core::readManifest (every
+/// index in range, every shape positive, every weight inside
+/// `weightsSectionSize`, every buffer inside its arena, ...;
+/// runtime/README.md lists the rules) and copies the result into std
+/// containers. Throws package::FormatError naming what is wrong.
 Manifest parseManifest(const uint8_t *data, uint64_t size,
                        uint64_t weightsSectionSize);
+
+/// The same check, keeping the core's view (what the executor runs): its
+/// arrays come from `arena`, its names point into `data`.
+core::ManifestView readManifestView(const uint8_t *data, uint64_t size,
+                                    uint64_t weightsSectionSize,
+                                    HostArena &arena);
+
+/// The std-based copy of a view readManifestView returned.
+Manifest toManifest(const core::ManifestView &view);
 
 } // namespace facet::package
 

@@ -5,9 +5,10 @@
 //===----------------------------------------------------------------------===//
 //
 // parsePackage checks the header and section table of a package held in
-// memory (magic, version, file size, every section 64-byte aligned, inside
-// the file and apart from the others, exactly one Manifest, Kernels and
-// Weights section) and then parses and validates the manifest. PackageFile
+// memory with the core's readPackageLayout (magic, version, file size,
+// every section 64-byte aligned, inside the file and apart from the others,
+// exactly one Manifest, Kernels and Weights section) and then parses and
+// validates the manifest. PackageFile
 // maps a file read-only and parses it: nothing is read before it has been
 // checked, and weights are used in place, so untouched pages never occupy
 // memory.
@@ -38,6 +39,10 @@ struct ParsedPackage {
   std::vector<SectionRef> sections; // in table order
   SectionRef manifestSection, kernels, weights;
   SectionRef tokenizer; // size 0 and data null when absent
+  // The manifest as the core's view, which the executor runs: its arrays
+  // live in `viewArena`, its names in the Manifest section.
+  std::shared_ptr<HostArena> viewArena;
+  core::ManifestView view;
 };
 
 /// Parses the `size` bytes at `data` (a whole package). `name` (the file
@@ -46,7 +51,7 @@ struct ParsedPackage {
 ParsedPackage parsePackage(const uint8_t *data, uint64_t size,
                            const std::string &name);
 
-const char *sectionKindName(SectionKind kind);
+using core::sectionKindName;
 
 /// A package file mapped read-only for as long as this object lives.
 class PackageFile {

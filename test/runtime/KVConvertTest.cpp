@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/exec/KVConvert.h"
+#include "runtime/core/KVConvert.h"
 
 #include <gtest/gtest.h>
 
@@ -18,8 +18,7 @@
 #include <limits>
 #include <vector>
 
-using namespace facet::runtime;
-using facet::package::ElementType;
+using namespace facet::core;
 
 namespace {
 
@@ -134,12 +133,11 @@ TEST(KVConvert, Int8NegativeMaximumAndZeroRow) {
 
 TEST(KVConvert, RowsGetOneScalePerHead) {
   // 2 rows x 2 heads x 2 values; heads scale independently.
-  std::vector<float> rows{127.0f, -63.5f, 254.0f, 127.0f,
+  std::vector<float> rows{127.0f, -63.5f, 254.0f,  127.0f,
                           0.0f,   0.0f,   -31.75f, 15.875f};
   std::vector<int8_t> q(8);
   std::vector<float> scales(4);
-  convertKVRows(ElementType::I8, rows.data(), 2, 2, 2, q.data(),
-                scales.data());
+  convertKVRows(ElementType::I8, rows.data(), 2, 2, 2, q.data(), scales.data());
   EXPECT_EQ(scales, (std::vector<float>{1.0f, 2.0f, 0.0f, 0.25f}));
   EXPECT_EQ(q, (std::vector<int8_t>{127, -64, 127, 64, 0, 0, -127, 64}));
 
@@ -148,8 +146,7 @@ TEST(KVConvert, RowsGetOneScalePerHead) {
   convertKVRows(ElementType::F16, rows.data(), 2, 2, 2, half.data(), nullptr);
   EXPECT_EQ(half[0], 0x57f0);
   EXPECT_EQ(half[7], 0x4bf0);
-  convertKVRows(ElementType::BF16, rows.data(), 2, 2, 2, half.data(),
-                nullptr);
+  convertKVRows(ElementType::BF16, rows.data(), 2, 2, 2, half.data(), nullptr);
   EXPECT_EQ(half[1], 0xc27e); // -63.5
   EXPECT_EQ(half[2], 0x437e); // 254
 

@@ -60,7 +60,7 @@ EntryPoint &entry(Manifest &manifest, const char *name) {
 
 } // namespace
 
-TEST(ByteIO, RoundTripsEveryKind) {
+TEST(ByteIO, WritesLittleEndian) {
   ByteWriter out;
   out.u32(0xdeadbeef);
   out.u64(0x0123456789abcdefULL);
@@ -70,39 +70,12 @@ TEST(ByteIO, RoundTripsEveryKind) {
   std::vector<uint8_t> bytes = out.take();
   ASSERT_EQ(bytes.size(), 4u + 8 + 8 + 8 + 8 + 5);
   EXPECT_EQ(bytes[0], 0xef); // little-endian
-  ByteReader in(bytes.data(), bytes.size(), "test");
-  EXPECT_EQ(in.u32("a"), 0xdeadbeefu);
-  EXPECT_EQ(in.u64("b"), 0x0123456789abcdefULL);
-  EXPECT_EQ(in.i64("c"), -5);
-  EXPECT_EQ(in.f64("d"), 2.5);
-  EXPECT_EQ(in.string("e"), "gemma");
-  EXPECT_TRUE(in.atEnd());
-}
-
-TEST(ByteIO, ReadsPastTheEndAreErrorsNamingTheField) {
-  uint8_t bytes[6] = {1, 2, 3, 4, 5, 6};
-  ByteReader in(bytes, sizeof(bytes), "thing");
-  try {
-    in.u64("vocab size");
-    FAIL() << "no error";
-  } catch (const FormatError &error) {
-    EXPECT_STREQ(error.what(), "thing: truncated: vocab size needs 8 bytes "
-                               "at offset 0, only 6 remain");
-  }
-}
-
-TEST(ByteIO, CountsAreBoundedByLimitAndInput) {
-  ByteWriter out;
-  out.u64(1000);
-  out.u64(3);
-  std::vector<uint8_t> bytes = out.take();
-  ByteReader in(bytes.data(), bytes.size(), "m");
-  EXPECT_THROW(in.count("weights", 10, 8), FormatError);
-  ByteReader again(bytes.data(), bytes.size(), "m");
-  // 1000 elements of 8 bytes cannot follow in 8 remaining bytes.
-  EXPECT_THROW(again.count("weights", 1 << 20, 8), FormatError);
-  ByteReader string(bytes.data(), bytes.size(), "m");
-  EXPECT_THROW(string.string("name"), FormatError);
+  EXPECT_EQ(loadU32(bytes.data()), 0xdeadbeefu);
+  EXPECT_EQ(loadU64(bytes.data() + 4), 0x0123456789abcdefULL);
+  EXPECT_EQ(int64_t(loadU64(bytes.data() + 12)), -5);
+  EXPECT_EQ(loadU64(bytes.data() + 20), 0x4004000000000000ULL); // 2.5
+  EXPECT_EQ(loadU64(bytes.data() + 28), 5u);
+  EXPECT_EQ(std::string(bytes.begin() + 36, bytes.end()), "gemma");
 }
 
 TEST(Manifest, RoundTrips) {
@@ -355,8 +328,7 @@ const InvalidCase kInvalidCases[] = {
          e.buffers[2].type = ElementType::BF16;
      },
      "KV store keys buffer 'keys' is bf16 [T, 1, 4], expected f32"},
-    {"CacheOfI32",
-     [](Manifest &m) { m.caches[1].type = ElementType::I32; },
+    {"CacheOfI32", [](Manifest &m) { m.caches[1].type = ElementType::I32; },
      "a KV cache cannot store i32 (f32, bf16, f16 or i8)"},
     {"ScalesOfAFloatCache",
      [](Manifest &m) {

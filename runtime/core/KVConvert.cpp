@@ -4,26 +4,22 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Integer bit manipulation instead of the compiler's _Float16 / __bf16: the
-// result must not depend on the host compiler, its flags or the FP
-// environment's rounding mode.
+// Integer bit manipulation instead of the compiler's _Float16 / __bf16, and
+// rounding by hand instead of libm's round: the result must not depend on
+// the compiler, its flags, the FP environment's rounding mode or whether
+// there is a libm at all (the Hexagon runner has none).
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/exec/KVConvert.h"
+#include "runtime/core/KVConvert.h"
 
-#include "facet/Runtime.h"
-
-#include <cmath>
-#include <cstring>
-
-namespace facet::runtime {
+namespace facet::core {
 
 namespace {
 
 uint32_t bitsOf(float value) {
   uint32_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
+  __builtin_memcpy(&bits, &value, sizeof bits);
   return bits;
 }
 
@@ -35,6 +31,21 @@ uint32_t shiftRoundEven(uint32_t value, unsigned shift) {
   if (rest > half || (rest == half && (kept & 1)))
     ++kept;
   return kept;
+}
+
+/// round(q) (half away from zero) clamped to [-127, 127]; NaN gives 0.
+int8_t roundToInt8(float q) {
+  if (q != q)
+    return 0;
+  float magnitude = __builtin_fabsf(q);
+  int32_t rounded = 127;
+  if (magnitude < 127.0f) {
+    // Exact: magnitude < 2^23, so it and its fraction are representable.
+    rounded = int32_t(magnitude);
+    if (magnitude - float(rounded) >= 0.5f)
+      ++rounded;
+  }
+  return int8_t(q < 0.0f ? -rounded : rounded);
 }
 
 } // namespace
@@ -74,50 +85,44 @@ uint16_t floatToF16(float value) {
 float quantizeInt8(const float *values, int64_t count, int8_t *out) {
   float maxAbs = 0.0f;
   for (int64_t i = 0; i < count; ++i)
-    if (std::fabs(values[i]) > maxAbs) // NaN compares false: skipped
-      maxAbs = std::fabs(values[i]);
+    if (__builtin_fabsf(values[i]) > maxAbs) // NaN compares false: skipped
+      maxAbs = __builtin_fabsf(values[i]);
   float scale = maxAbs / 127.0f;
-  for (int64_t i = 0; i < count; ++i) {
-    float q = scale > 0.0f ? std::round(values[i] / scale) : 0.0f;
-    if (std::isnan(q))
-      q = 0.0f;
-    out[i] = int8_t(q < -127.0f ? -127.0f : q > 127.0f ? 127.0f : q);
-  }
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = scale > 0.0f ? roundToInt8(values[i] / scale) : 0;
   return scale;
 }
 
-void convertKVRows(package::ElementType type, const float *source,
-                   int64_t rows, int64_t kvHeads, int64_t headDim,
-                   void *target, float *scales) {
+bool convertKVRows(ElementType type, const float *source, int64_t rows,
+                   int64_t kvHeads, int64_t headDim, void *target,
+                   float *scales) {
   int64_t count = rows * kvHeads * headDim;
   switch (type) {
-  case package::ElementType::F32:
-    std::memcpy(target, source, size_t(count) * sizeof(float));
-    return;
-  case package::ElementType::BF16: {
+  case ElementType::F32:
+    __builtin_memcpy(target, source, size_t(count) * sizeof(float));
+    return true;
+  case ElementType::BF16: {
     auto *out = static_cast<uint16_t *>(target);
     for (int64_t i = 0; i < count; ++i)
       out[i] = floatToBF16(source[i]);
-    return;
+    return true;
   }
-  case package::ElementType::F16: {
+  case ElementType::F16: {
     auto *out = static_cast<uint16_t *>(target);
     for (int64_t i = 0; i < count; ++i)
       out[i] = floatToF16(source[i]);
-    return;
+    return true;
   }
-  case package::ElementType::I8: {
+  case ElementType::I8: {
     auto *out = static_cast<int8_t *>(target);
     for (int64_t head = 0; head < rows * kvHeads; ++head)
-      scales[head] = quantizeInt8(source + head * headDim, headDim,
-                                  out + head * headDim);
-    return;
+      scales[head] =
+          quantizeInt8(source + head * headDim, headDim, out + head * headDim);
+    return true;
   }
   default:
-    throw Error(Status::Internal,
-                std::string("a KV cache cannot store ") +
-                    package::elementTypeName(type));
+    return false;
   }
 }
 
-} // namespace facet::runtime
+} // namespace facet::core

@@ -6,7 +6,7 @@
 //
 // Kernels produce keys and values as f32 rows [kvHeads, headDim]; a cache
 // compiled with --kv-dtype stores them narrower. These are the conversions
-// the runtime applies on the way in (the attention kernels widen back):
+// the KVStore step applies on the way in (the attention kernels widen back):
 //   bf16: the upper 16 bits of the f32, rounded to nearest, ties to even.
 //   f16:  IEEE binary16, rounded to nearest, ties to even, subnormals kept,
 //         overflow to +-inf.
@@ -15,18 +15,17 @@
 //         from zero) clamped to [-127, 127]; an all-zero head has scale 0 and
 //         zeros. The value read back is q * scale.
 // NaN stays NaN in bf16/f16 and becomes 0 in int8 (an int8 has no NaN).
-// Standard C++ only: part of the dependency-free runtime.
+// Part of the libc-free core: the host and the Hexagon runner store
+// bit-identical caches.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef FACET_RUNTIME_EXEC_KVCONVERT_H
-#define FACET_RUNTIME_EXEC_KVCONVERT_H
+#ifndef FACET_RUNTIME_CORE_KVCONVERT_H
+#define FACET_RUNTIME_CORE_KVCONVERT_H
 
-#include "runtime/package/Manifest.h"
+#include "runtime/core/Format.h"
 
-#include <cstdint>
-
-namespace facet::runtime {
+namespace facet::core {
 
 /// `value` rounded to bf16 (bits).
 uint16_t floatToBF16(float value);
@@ -38,11 +37,12 @@ float quantizeInt8(const float *values, int64_t count, int8_t *out);
 
 /// Converts `rows` f32 rows of [kvHeads, headDim] at `source` to `type`
 /// (F32, BF16, F16 or I8) at `target`; for I8, writes kvHeads scales per row
-/// to `scales` ([rows, kvHeads] f32). Throws facet::Error for other types.
-void convertKVRows(package::ElementType type, const float *source,
-                   int64_t rows, int64_t kvHeads, int64_t headDim,
-                   void *target, float *scales);
+/// to `scales` ([rows, kvHeads] f32). Returns false, converting nothing,
+/// for any other type.
+bool convertKVRows(ElementType type, const float *source, int64_t rows,
+                   int64_t kvHeads, int64_t headDim, void *target,
+                   float *scales);
 
-} // namespace facet::runtime
+} // namespace facet::core
 
-#endif // FACET_RUNTIME_EXEC_KVCONVERT_H
+#endif // FACET_RUNTIME_CORE_KVCONVERT_H
