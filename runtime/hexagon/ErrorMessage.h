@@ -29,10 +29,6 @@ public:
 
   const char *text() const { return text_; }
   bool empty() const { return length_ == 0; }
-  void clear() {
-    length_ = 0;
-    text_[0] = '\0';
-  }
 
   ErrorMessage &append(const char *text) {
     for (; text && *text; ++text)

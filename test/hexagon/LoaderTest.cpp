@@ -101,6 +101,8 @@ int main(int argc, char **argv) {
   }
   int failed = checkLibrary(library);
   library.unload();
+  CHECK(!library.loaded() && library.lookup("increment") == nullptr);
+  failed = test::failures;
   writeOut(failed == 0 ? "loader test passed\n" : "loader test FAILED\n");
   return failed;
 }
