@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/backend/Backend.h"
-#include "runtime/cpu/HalideAbi.h"
+#include "runtime/core/HalideArgs.h"
 #include "runtime/cpu/KernelLibrary.h"
 #include "runtime/cpu/ThreadPool.h"
 
@@ -26,25 +26,6 @@
 namespace facet::runtime {
 
 namespace {
-
-halide::halide_type_t halideType(package::ElementType type) {
-  using package::ElementType;
-  switch (type) {
-  case ElementType::F32:
-    return {halide::kTypeFloat, 32, 1};
-  case ElementType::F16:
-    return {halide::kTypeFloat, 16, 1};
-  case ElementType::BF16:
-    return {halide::kTypeBFloat, 16, 1};
-  case ElementType::I32:
-    return {halide::kTypeInt, 32, 1};
-  case ElementType::I8:
-    return {halide::kTypeInt, 8, 1};
-  case ElementType::U8:
-    return {halide::kTypeUInt, 8, 1};
-  }
-  return {halide::kTypeUInt, 8, 1};
-}
 
 /// Copies of at least this many bytes are split over the thread pool.
 constexpr uint64_t kParallelCopyBytes = uint64_t(4) << 20;
@@ -112,38 +93,9 @@ public:
   void launch(KernelModule &module, uint64_t kernel, const KernelArg *args,
               size_t count) override {
     auto &library = static_cast<KernelLibrary &>(module);
-    if (buffers.size() < count) {
-      buffers.resize(count);
-      dims.resize(count * package::kMaxRank);
-      scalars.resize(count);
-      argv.resize(count);
-    }
-    for (size_t i = 0; i < count; ++i) {
-      const KernelArg &arg = args[i];
-      if (arg.kind == KernelArg::Kind::Scalar) {
-        scalars[i] = arg.scalar;
-        argv[i] = &scalars[i];
-        continue;
-      }
-      const TensorRef &tensor = arg.tensor;
-      halide::halide_buffer_t &buffer = buffers[i];
-      halide::halide_dimension_t *dim = &dims[i * package::kMaxRank];
-      buffer = halide::halide_buffer_t();
-      buffer.host = static_cast<uint8_t *>(tensor.memory->host) + tensor.offset;
-      buffer.type = halideType(tensor.type);
-      buffer.dimensions = static_cast<int32_t>(tensor.rank);
-      buffer.dim = dim;
-      // Innermost first; strides in elements.
-      int64_t stride = 1;
-      for (uint32_t d = 0; d < tensor.rank; ++d) {
-        int64_t extent = tensor.shape[tensor.rank - 1 - d];
-        dim[d] = {0, static_cast<int32_t>(extent), static_cast<int32_t>(stride),
-                  0};
-        stride *= extent;
-      }
-      argv[i] = &buffer;
-    }
-    int result = library.entry(kernel)(argv.data());
+    if (count > package::kMaxKernelArgs) // the manifest reader bounds it
+      throw Error(Status::Internal, "kernel launch with too many arguments");
+    int result = library.entry(kernel)(argv.build(args, count));
     if (result != 0)
       throw Error(Status::Kernel, "kernel '" + library.info(kernel).name +
                                       "' (" + library.info(kernel).symbol +
@@ -177,10 +129,7 @@ private:
   ThreadPool pool;
   int threadCount;
   // Launch scratch, reused: no allocation per launch.
-  std::vector<halide::halide_buffer_t> buffers;
-  std::vector<halide::halide_dimension_t> dims;
-  std::vector<int32_t> scalars;
-  std::vector<void *> argv;
+  core::halide::ArgvBuilder argv;
 };
 
 } // namespace

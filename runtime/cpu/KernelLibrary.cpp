@@ -153,7 +153,7 @@ KernelLibrary::KernelLibrary(const uint8_t *code, uint64_t size,
                             kernel.symbol +
                             "' is missing from the kernel object");
     }
-    entries.push_back(reinterpret_cast<halide::ArgvFunction>(symbol));
+    entries.push_back(reinterpret_cast<core::halide::ArgvFunction>(symbol));
   }
 
   // Halide's thread pool lives in the object; size it like ours.

@@ -17,7 +17,7 @@
 #define FACET_RUNTIME_CPU_KERNELLIBRARY_H
 
 #include "runtime/backend/Backend.h"
-#include "runtime/cpu/HalideAbi.h"
+#include "runtime/core/HalideArgs.h"
 
 #include <string>
 #include <vector>
@@ -32,7 +32,7 @@ public:
                 const std::string &packageName, int threads);
   ~KernelLibrary() override;
 
-  halide::ArgvFunction entry(uint64_t kernel) const { return entries[kernel]; }
+  core::halide::ArgvFunction entry(uint64_t kernel) const { return entries[kernel]; }
   const package::KernelInfo &info(uint64_t kernel) const {
     return kernels[kernel];
   }
@@ -40,7 +40,7 @@ public:
 private:
   void *handle = nullptr;
   std::vector<package::KernelInfo> kernels;
-  std::vector<halide::ArgvFunction> entries;
+  std::vector<core::halide::ArgvFunction> entries;
 };
 
 /// Returns an empty string if `code` looks like an ELF shared object for

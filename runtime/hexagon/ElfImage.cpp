@@ -434,7 +434,7 @@ bool relocate(const ParsedObject &object, const uint8_t *data, uint8_t *image,
 }
 
 bool findSymbol(const ParsedObject &object, const uint8_t *image,
-                const char *name, uint32_t &imageOffset) {
+                const char *name, uint32_t &imageOffset, uint32_t *size) {
   const uint8_t *symbols =
       image + (object.symbolTableVaddr - object.imageStart);
   const uint8_t *strings =
@@ -453,6 +453,8 @@ bool findSymbol(const ParsedObject &object, const uint8_t *image,
         value - object.imageStart >= object.imageSize)
       return false;
     imageOffset = value - object.imageStart;
+    if (size)
+      *size = read32(symbol + 8);
     return true;
   }
   return false;

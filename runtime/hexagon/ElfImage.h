@@ -75,9 +75,11 @@ bool relocate(const ParsedObject &object, const uint8_t *data, uint8_t *image,
 
 /// The image offset of the defined global symbol `name`, read from the
 /// relocated image (every read bounds-checked again: relocations may have
-/// written over the tables). False if there is no such symbol.
+/// written over the tables), and its st_size when `size` is given. False if
+/// there is no such symbol.
 bool findSymbol(const ParsedObject &object, const uint8_t *image,
-                const char *name, uint32_t &imageOffset);
+                const char *name, uint32_t &imageOffset,
+                uint32_t *size = nullptr);
 
 /// The vaddr of DT_INIT_ARRAY entry `index` of a relocated image, as an
 /// image offset; false if the entry does not point into the image.

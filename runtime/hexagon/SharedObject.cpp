@@ -88,6 +88,15 @@ void *SharedObject::lookup(const char *name) const {
   return image_ + offset;
 }
 
+bool SharedObject::lookup(const char *name, uint32_t &address,
+                          uint32_t &size) const {
+  uint32_t offset = 0;
+  if (!image_ || !elf::findSymbol(object_, image_, name, offset, &size))
+    return false;
+  address = imageAddress() + offset;
+  return true;
+}
+
 void SharedObject::unload() {
   if (image_)
     sys::call3(sys::kMunmap, reinterpret_cast<long>(image_),

@@ -43,6 +43,15 @@ public:
 
   /// The address of a defined global symbol, or nullptr.
   void *lookup(const char *name) const;
+  /// The address and st_size of a defined global symbol; false if absent.
+  /// (For tools that attribute a trace to functions.)
+  bool lookup(const char *name, uint32_t &address, uint32_t &size) const;
+
+  /// Where the image lies while loaded: its first byte and its size.
+  uint32_t imageAddress() const {
+    return static_cast<uint32_t>(reinterpret_cast<uintptr_t>(image_));
+  }
+  uint32_t imageSize() const { return image_ ? object_.imageSize : 0; }
 
   /// Unmaps the image (without running destructors: kernels have none).
   void unload();

@@ -6,6 +6,8 @@
 
 #include "runtime/sampling/Sampler.h"
 
+#include "runtime/core/Greedy.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -13,16 +15,10 @@
 namespace facet::runtime {
 
 int32_t argmaxToken(const float *logits, int64_t vocabSize) {
-  int64_t best = -1;
-  for (int64_t i = 0; i < vocabSize; ++i) {
-    if (std::isnan(logits[i]))
-      continue;
-    if (best < 0 || logits[i] > logits[best])
-      best = i;
-  }
+  int32_t best = core::argmaxToken(logits, vocabSize);
   if (best < 0)
     throw Error(Status::BadState, "cannot sample: every logit is NaN");
-  return static_cast<int32_t>(best);
+  return best;
 }
 
 void checkSamplingParams(const SamplingParams &params) {
