@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/hexagon/CLibrary.h"
 #include "runtime/hexagon/Memory.h"
 #include "runtime/hexagon/System.h"
 

@@ -14,23 +14,11 @@
 
 #include "runtime/hexagon/Exports.h"
 
+#include "runtime/hexagon/CLibrary.h"
+
 #include <stdint.h>
 
 extern "C" {
-// CLibrary.cpp
-void *memcpy(void *, const void *, size_t);
-void *memmove(void *, const void *, size_t);
-void *memset(void *, int, size_t);
-int memcmp(const void *, const void *, size_t);
-size_t strlen(const char *);
-int strcmp(const char *, const char *);
-int atoi(const char *);
-char *getenv(const char *);
-void abort(void);
-void *malloc(size_t);
-void free(void *);
-void *calloc(size_t, size_t);
-void *realloc(void *, size_t);
 // LibmExports.cpp
 float expf(float);
 float logf(float);

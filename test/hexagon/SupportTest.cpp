@@ -14,26 +14,12 @@
 
 #include "Check.h"
 
+#include "runtime/hexagon/CLibrary.h"
 #include "runtime/hexagon/Memory.h"
 
 #include <stdint.h>
 
 using namespace facet::hexagon;
-
-extern "C" {
-void *memcpy(void *, const void *, size_t);
-void *memmove(void *, const void *, size_t);
-void *memset(void *, int, size_t);
-int memcmp(const void *, const void *, size_t);
-size_t strlen(const char *);
-int strcmp(const char *, const char *);
-int atoi(const char *);
-char *getenv(const char *);
-void *malloc(size_t);
-void free(void *);
-void *calloc(size_t, size_t);
-void *realloc(void *, size_t);
-}
 
 namespace {
 
