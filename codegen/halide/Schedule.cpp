@@ -202,7 +202,44 @@ std::optional<Var> scheduleRoot(Func func, const LoopPlan &plan,
 /// output rows (i32 accumulators) with the k group reduced inside each lane
 /// (atomic + vectorize), which is the shape of VNNI's vpdpbusd (16 lanes of
 /// 4 bytes) and ARM's sdot (4 lanes of 4 bytes). Rows run in parallel.
+/// The int8 dot product along each row's inputs, for a dot unit whose
+/// operands must be contiguous (HVX vrmpy: 32 lanes, each summing 4 byte
+/// products): the reduction over k = 128 * block + 4 * lane + byte is
+/// factored (Halide rfactor) into 32 partial sums per row, each vrmpy
+/// lane accumulating 4 consecutive k, so one vrmpy reads 128 consecutive
+/// weight bytes of one row and 128 consecutive activations; the 32 partial
+/// sums are then added across lanes once per row. Integer sums: the order
+/// changes nothing. False (nothing scheduled) when the input width is not a
+/// multiple of lanes * group.
+bool scheduleDotAlongInputs(Func func, int group,
+                            const KernelSchedule &schedule) {
+  std::vector<RVar> rvars = reductionVars(func, 0);
+  const std::vector<Internal::ReductionVariable> &domain =
+      func.function().update(0).schedule().rvars();
+  int lanes = schedule.dotLanes;
+  const int64_t *groups = Internal::as_const_int(domain[1].extent);
+  if (rvars.size() != 2 || !groups || *groups % lanes != 0)
+    return false;
+  func.compute_root();
+  std::vector<Var> args = func.args();
+  Halide::Stage update = func.update();
+  RVar block(func.name() + "_block"), lane(func.name() + "_lane");
+  update.split(rvars[1], block, lane, lanes);
+  Var laneVar(func.name() + "_lanes");
+  Func partial = update.rfactor(lane, laneVar);
+  partial.compute_at(func, args[0]).vectorize(laneVar);
+  partial.update()
+      .reorder(rvars[0], laneVar, block)
+      .atomic()
+      .vectorize(rvars[0], group)
+      .vectorize(laneVar);
+  func.update().atomic().vectorize(lane);
+  return true;
+}
+
 void scheduleDot(Func func, int group, const KernelSchedule &schedule) {
+  if (schedule.dotAlongInputs && scheduleDotAlongInputs(func, group, schedule))
+    return;
   func.compute_root();
   std::vector<Var> args = func.args();
   Var rows(func.name() + "_rows"), row(func.name() + "_row");
@@ -256,6 +293,9 @@ KernelSchedule defaultSchedule(const TargetInfo &target) {
   schedule.unroll = target.unroll;
   schedule.parallel = target.threads;
   schedule.int8DotUnsignedBySigned = target.family == "x86_64";
+  // HVX vrmpy wants both operands as 128 contiguous bytes; row-major
+  // weights give that along a row's inputs (scheduleDotAlongInputs).
+  schedule.dotAlongInputs = target.family == "hexagon";
   return schedule;
 }
 

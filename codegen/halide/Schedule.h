@@ -67,6 +67,9 @@ struct KernelSchedule {
   /// The int8 dot-product form of the target (EmitContext): x86 VNNI
   /// multiplies u8 by i8, ARM's sdot i8 by i8. Not a tuning knob.
   bool int8DotUnsignedBySigned = false;
+  /// Compute int8 dot products along each row's inputs with partial sums
+  /// per lane (HVX) rather than across rows (VNNI, sdot). Not a tuning knob.
+  bool dotAlongInputs = false;
 
   /// One line for logs and tuning records.
   std::string describe() const;

@@ -43,8 +43,8 @@ std::vector<float> reference(const std::vector<float> &x,
     float inverse = amax > 0 ? 127.0f / amax : 0.0f;
     int32_t q[kIn];
     for (int k = 0; k < kIn; ++k)
-      q[k] = int32_t(std::clamp(std::nearbyint(row[k] * inverse), -127.0f,
-                                127.0f));
+      q[k] = int32_t(
+          std::clamp(std::nearbyint(row[k] * inverse), -127.0f, 127.0f));
     for (int n = 0; n < kOut; ++n) {
       int32_t dot = 0;
       for (int k = 0; k < kIn; ++k)
@@ -55,13 +55,13 @@ std::vector<float> reference(const std::vector<float> &x,
   return out;
 }
 
-TEST(Int8LinearEmitter, MatchesPlainLoopsInBothDotForms) {
+TEST(Int8LinearEmitter, MatchesPlainLoopsInEveryDotForm) {
   Tensor xs = randomTensor({kRows, kIn}, 31, -2.0f, 2.0f);
   std::vector<float> x = xs.data;
-  x[3] = 40.0f;                  // an outlier sets row 0's scale
-  for (int k = 0; k < kIn; ++k)  // row 2 is all zeros
+  x[3] = 40.0f;                 // an outlier sets row 0's scale
+  for (int k = 0; k < kIn; ++k) // row 2 is all zeros
     x[2 * kIn + k] = 0.0f;
-  x[3 * kIn + 0] = 127.0f;       // row 3: x * 127 / 127 = x, with ties
+  x[3 * kIn + 0] = 127.0f; // row 3: x * 127 / 127 = x, with ties
   x[3 * kIn + 1] = 2.5f;
   x[3 * kIn + 2] = -3.5f;
   std::vector<int8_t> w(kOut * kIn);
@@ -72,10 +72,21 @@ TEST(Int8LinearEmitter, MatchesPlainLoopsInBothDotForms) {
     scales[n] = 0.001f * float(n + 1);
   std::vector<float> want = reference(x, w, scales);
 
-  for (bool unsignedBySigned : {false, true}) {
+  // Across rows as sdot (s8 x s8) and VNNI (u8 x s8) do, and along each
+  // row's inputs in 16 partial sums as HVX vrmpy does (64 inputs = 16
+  // lanes x 4 bytes).
+  struct Form {
+    const char *name;
+    bool unsignedBySigned, alongInputs;
+  };
+  for (Form form : {Form{"s8 x s8", false, false}, Form{"u8 x s8", true, false},
+                    Form{"s8 x s8 along inputs", false, true}}) {
     KernelFixture fixture(kInt8Linear);
     KernelSchedule schedule = defaultSchedule(hostTarget());
-    schedule.int8DotUnsignedBySigned = unsignedBySigned;
+    schedule.int8DotUnsignedBySigned = form.unsignedBySigned;
+    schedule.dotAlongInputs = form.alongInputs;
+    if (form.alongInputs)
+      schedule.dotLanes = 16;
     BuiltKernel &kernel = fixture.build("f", schedule);
     // Inputs: x, then the weight's integers and its scales.
     ASSERT_EQ(kernel.inputs.size(), 3u);
@@ -94,8 +105,7 @@ TEST(Int8LinearEmitter, MatchesPlainLoopsInBothDotForms) {
     kernel.inputs[1].set(wBuffer);
     kernel.inputs[2].set(sBuffer);
     std::vector<Tensor> got = fixture.run({{kRows, kOut}});
-    EXPECT_LT(relativeError(got[0].data, want), 1e-6)
-        << (unsignedBySigned ? "u8 x s8" : "s8 x s8");
+    EXPECT_LT(relativeError(got[0].data, want), 1e-6) << form.name;
     for (int n = 0; n < kOut; ++n)
       EXPECT_EQ(got[0].data[2 * kOut + n], 0.0f) << "zero row, n = " << n;
   }

@@ -93,9 +93,10 @@ TEST(TargetRegistry, KnowsTheHexagonEntry) {
   EXPECT_EQ(hvx->vectorBytes, 128);
   EXPECT_TRUE(hvx->int8Only);
   KernelSchedule schedule = defaultSchedule(*hvx);
-  EXPECT_EQ(schedule.vectorLanes, 1); // float stays on the scalar core
-  EXPECT_EQ(schedule.dotLanes, 32);   // one HVX vector of i32 accumulators
-  EXPECT_FALSE(schedule.parallel);    // freestanding: no threads
+  EXPECT_EQ(schedule.vectorLanes, 1);   // float stays on the scalar core
+  EXPECT_EQ(schedule.dotLanes, 32);     // one HVX vector of i32 accumulators
+  EXPECT_FALSE(schedule.parallel);      // freestanding: no threads
+  EXPECT_TRUE(schedule.dotAlongInputs); // vrmpy reads 128 contiguous bytes
   EXPECT_FALSE(canRunOnHost(*hvx));
 }
 

@@ -12,9 +12,13 @@
 #   4. the generated ids must be identical and every logit within
 #      BOUND x max|host logit| of the host's (compare_logits.py).
 #
-#   run_hexagon.sh BIN_DIR RUNNER_ELF MODEL_DIR WORK_DIR BOUND [N]
+#   run_hexagon.sh BIN_DIR RUNNER_ELF MODEL_DIR WORK_DIR BOUND [-- FLAGS...]
+#
+# FLAGS go to both compiles (e.g. --no-fuse).
 set -euo pipefail
-bin="$1"; runner="$2"; model="$3"; work="$4"; bound="$5"; n="${6:-16}"
+bin="$1"; runner="$2"; model="$3"; work="$4"; bound="$5"; n=16
+shift 5
+[ "${1:-}" = "--" ] && shift
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 qemu="${FACET_QEMU_HEXAGON:-qemu-hexagon}"
 objdump="${FACET_LLVM_OBJDUMP:-llvm-objdump-19}"
@@ -22,7 +26,7 @@ readelf="${FACET_LLVM_READELF:-llvm-readelf-19}"
 # Longer than the tiny models' sliding windows (8 and 16), so the rings wrap,
 # and longer than the prefill chunk (8), so the prefill runs in 3 calls.
 ids="2,17,99,4,250,31,7,88,120,5,61,300,42,9,77,13,200,3,150,64,11,23"
-compile_flags=(--quant int8 --max-context 64 --prefill-chunk 8)
+compile_flags=(--quant int8 --max-context 64 --prefill-chunk 8 "$@")
 
 mkdir -p "$work"
 log="$work/compile-hexagon.log"
