@@ -213,13 +213,15 @@ std::optional<Var> scheduleRoot(Func func, const LoopPlan &plan,
 /// multiple of lanes * group.
 bool scheduleDotAlongInputs(Func func, int group,
                             const KernelSchedule &schedule) {
-  std::vector<RVar> rvars = reductionVars(func, 0);
   const std::vector<Internal::ReductionVariable> &domain =
       func.function().update(0).schedule().rvars();
+  if (domain.size() != 2)
+    return false;
   int lanes = schedule.dotLanes;
   const int64_t *groups = Internal::as_const_int(domain[1].extent);
-  if (rvars.size() != 2 || !groups || *groups % lanes != 0)
+  if (!groups || *groups % lanes != 0)
     return false;
+  std::vector<RVar> rvars = reductionVars(func, 0);
   func.compute_root();
   std::vector<Var> args = func.args();
   Halide::Stage update = func.update();

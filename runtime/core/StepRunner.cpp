@@ -214,6 +214,14 @@ bool StepRunner::launchKernel(const EntryView &entry, const StepView &step,
   return device.launch(step.kernel, args, step.argCount, status);
 }
 
+CacheBytes cacheBytes(const CacheView &cache) {
+  uint64_t slots = uint64_t(cache.capacity) * uint64_t(cache.kvHeads);
+  CacheBytes bytes;
+  bytes.keys = slots * uint64_t(cache.headDim) * elementSize(cache.type);
+  bytes.scales = cache.type == ElementType::I8 ? slots * sizeof(float) : 0;
+  return bytes;
+}
+
 bool StepRunner::run(const EntryView &entry, const DeviceMemory &arena,
                      const int32_t *tokens, int64_t count, int64_t start,
                      Status &status) {

@@ -70,6 +70,14 @@ struct CacheMemory {
   DeviceMemory keys, values, keyScales, valueScales;
 };
 
+/// The sizes of one cache's arrays, what its owner allocates: `keys` bytes
+/// each for the keys and the values, `scales` bytes each for their scales
+/// (0 unless the cache is I8).
+struct CacheBytes {
+  uint64_t keys, scales;
+};
+CacheBytes cacheBytes(const CacheView &cache);
+
 class StepRunner {
 public:
   /// `caches` holds manifest.cacheCount entries. Everything must outlive

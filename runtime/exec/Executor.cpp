@@ -10,7 +10,6 @@
 
 namespace facet::runtime {
 
-using package::CacheInfo;
 using package::EntryPoint;
 
 struct Executor::EntryState {
@@ -88,23 +87,18 @@ Executor::Executor(const package::ParsedPackage &package, Backend &backend,
                                   manifest.kernels, packageName);
     weights =
         backend.importReadOnly(package.weights.data, package.weights.size);
-    for (const CacheInfo &cache : manifest.caches) {
-      uint64_t bytes = uint64_t(cache.capacity) * uint64_t(cache.kvHeads) *
-                       uint64_t(cache.headDim) *
-                       package::elementSize(cache.type);
-      uint64_t scaleBytes = cache.type == package::ElementType::I8
-                                ? uint64_t(cache.capacity) *
-                                      uint64_t(cache.kvHeads) * sizeof(float)
-                                : 0;
+    for (size_t c = 0; c < manifest.caches.size(); ++c) {
+      const std::string &name = manifest.caches[c].name;
+      core::CacheBytes bytes = core::cacheBytes(package.view.caches[c]);
       core::CacheMemory &memory = caches.emplace_back();
       memory.keys =
-          backend.allocate(bytes, "the keys of cache '" + cache.name + "'");
+          backend.allocate(bytes.keys, "the keys of cache '" + name + "'");
       memory.values =
-          backend.allocate(bytes, "the values of cache '" + cache.name + "'");
+          backend.allocate(bytes.keys, "the values of cache '" + name + "'");
       memory.keyScales = backend.allocate(
-          scaleBytes, "the key scales of cache '" + cache.name + "'");
+          bytes.scales, "the key scales of cache '" + name + "'");
       memory.valueScales = backend.allocate(
-          scaleBytes, "the value scales of cache '" + cache.name + "'");
+          bytes.scales, "the value scales of cache '" + name + "'");
     }
     for (size_t i = 0; i < manifest.entryPoints.size(); ++i) {
       const EntryPoint &entry = manifest.entryPoints[i];

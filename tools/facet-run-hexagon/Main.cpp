@@ -32,6 +32,7 @@
 #include "runtime/core/ManifestReader.h"
 #include "runtime/core/PackageReader.h"
 #include "runtime/core/StepRunner.h"
+#include "runtime/hexagon/CLibrary.h"
 #include "runtime/hexagon/Memory.h"
 #include "runtime/hexagon/SharedObject.h"
 #include "runtime/hexagon/System.h"
@@ -85,12 +86,6 @@ const char kUsage[] =
   exitProcess(kRuntimeError);
 }
 
-bool sameText(const char *a, const char *b) {
-  while (*a && *a == *b)
-    ++a, ++b;
-  return *a == *b;
-}
-
 /// A non-negative decimal that fits in int64_t, or -1.
 int64_t parseCount(const char *text) {
   if (!*text)
@@ -121,21 +116,21 @@ Arguments parseArguments(int argc, char **argv) {
         usageError(arg, " needs a value");
       return argv[++i];
     };
-    if (sameText(arg, "-h") || sameText(arg, "--help")) {
+    if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
       writeOut(kUsage);
       exitProcess(0);
-    } else if (sameText(arg, "--prompt-ids")) {
+    } else if (!strcmp(arg, "--prompt-ids")) {
       args.promptIds = value();
-    } else if (sameText(arg, "-n")) {
+    } else if (!strcmp(arg, "-n")) {
       args.generate = parseCount(value());
       if (args.generate < 0)
         usageError("-n needs a non-negative count, got ", argv[i]);
-    } else if (sameText(arg, "--greedy")) {
+    } else if (!strcmp(arg, "--greedy")) {
       // The default and the only mode: sampling needs a random source and
       // gains nothing for a comparison with the host.
-    } else if (sameText(arg, "--dump-logits")) {
+    } else if (!strcmp(arg, "--dump-logits")) {
       args.dumpLogits = value();
-    } else if (sameText(arg, "--describe-decode")) {
+    } else if (!strcmp(arg, "--describe-decode")) {
       args.describe = true;
     } else if (arg[0] == '-') {
       usageError("unknown option ", arg);
@@ -358,13 +353,9 @@ public:
       size_t grown = capacity ? capacity * 2 : (size_t(1) << 20);
       while (grown < used + bytes)
         grown *= 2;
-      auto *larger = static_cast<uint8_t *>(allocate(grown));
-      if (!larger)
+      data = static_cast<uint8_t *>(realloc(data, grown));
+      if (!data)
         runtimeError("out of memory for the --dump-logits rows");
-      if (used)
-        __builtin_memcpy(larger, data, used);
-      deallocate(data);
-      data = larger;
       capacity = grown;
     }
     __builtin_memcpy(data + used, rows, bytes);
@@ -427,11 +418,11 @@ int main(int argc, char **argv) {
                           sizeof kRunnerSymbols / sizeof kRunnerSymbols[0]};
   if (!library.load(layout.kernels.data, size_t(layout.kernels.size),
                     &runnerTable, 1, error))
-    runtimeError(args.package, ": cannot load the kernel library: ",
-                 error.text());
-  auto *entries = static_cast<core::halide::ArgvFunction *>(allocate(
-      size_t(manifest.kernelCount ? manifest.kernelCount : 1) *
-      sizeof(core::halide::ArgvFunction)));
+    runtimeError(args.package,
+                 ": cannot load the kernel library: ", error.text());
+  auto *entries = static_cast<core::halide::ArgvFunction *>(
+      allocate(size_t(manifest.kernelCount ? manifest.kernelCount : 1) *
+               sizeof(core::halide::ArgvFunction)));
   if (!entries)
     runtimeError("out of memory for the kernel table");
   for (uint64_t k = 0; k < manifest.kernelCount; ++k) {
@@ -440,8 +431,7 @@ int main(int argc, char **argv) {
     entries[k] =
         reinterpret_cast<core::halide::ArgvFunction>(library.lookup(symbol));
     if (!entries[k])
-      runtimeError(args.package, ": the kernel library has no symbol ",
-                   symbol);
+      runtimeError(args.package, ": the kernel library has no symbol ", symbol);
   }
   if (args.describe)
     describeKernelLibrary(library, manifest, *decode);
@@ -455,30 +445,27 @@ int main(int argc, char **argv) {
       allocateMemory(prefill->arenaBytes, "the arena of", prefill->name);
   core::DeviceMemory decodeArena =
       allocateMemory(decode->arenaBytes, "the arena of", decode->name);
-  auto *caches = static_cast<core::CacheMemory *>(allocate(
-      size_t(manifest.cacheCount ? manifest.cacheCount : 1) *
-      sizeof(core::CacheMemory)));
+  auto *caches = static_cast<core::CacheMemory *>(
+      allocate(size_t(manifest.cacheCount ? manifest.cacheCount : 1) *
+               sizeof(core::CacheMemory)));
   if (!caches)
     runtimeError("out of memory for the cache table");
   for (uint64_t c = 0; c < manifest.cacheCount; ++c) {
     const core::CacheView &cache = manifest.caches[c];
-    uint64_t entries = uint64_t(cache.capacity) * uint64_t(cache.kvHeads);
-    uint64_t bytes =
-        entries * uint64_t(cache.headDim) * core::elementSize(cache.type);
-    uint64_t scaleBytes =
-        cache.type == core::ElementType::I8 ? entries * sizeof(float) : 0;
+    core::CacheBytes bytes = core::cacheBytes(cache);
     caches[c] = core::CacheMemory();
-    caches[c].keys = allocateMemory(bytes, "the keys of cache", cache.name);
-    caches[c].values = allocateMemory(bytes, "the values of cache", cache.name);
+    caches[c].keys =
+        allocateMemory(bytes.keys, "the keys of cache", cache.name);
+    caches[c].values =
+        allocateMemory(bytes.keys, "the values of cache", cache.name);
     caches[c].keyScales =
-        allocateMemory(scaleBytes, "the key scales of cache", cache.name);
+        allocateMemory(bytes.scales, "the key scales of cache", cache.name);
     caches[c].valueScales =
-        allocateMemory(scaleBytes, "the value scales of cache", cache.name);
+        allocateMemory(bytes.scales, "the value scales of cache", cache.name);
   }
 
   HexagonDevice device(manifest, entries);
-  static core::StepRunner *runner; // large (launch scratch): not on the stack
-  runner = new core::StepRunner(manifest, weights, caches, device);
+  core::StepRunner runner(manifest, weights, caches, device);
 
   int64_t vocab = manifest.model.vocabSize;
   int64_t context = manifest.model.maxContext;
@@ -502,7 +489,7 @@ int main(int argc, char **argv) {
   for (int64_t done = 0; done < promptCount; done += prefill->maxTokens) {
     int64_t n = promptCount - done < prefill->maxTokens ? promptCount - done
                                                         : prefill->maxTokens;
-    if (!runner->run(*prefill, prefillArena, prompt + done, n, done, status))
+    if (!runner.run(*prefill, prefillArena, prompt + done, n, done, status))
       runtimeError(status.message);
     const float *rows = logitsOf(*prefill, prefillArena);
     if (allRows) {
@@ -522,7 +509,7 @@ int main(int argc, char **argv) {
     if (i)
       writeOut(",");
     writeOutNumber(token);
-    if (!runner->run(*decode, decodeArena, &token, 1, position, status))
+    if (!runner.run(*decode, decodeArena, &token, 1, position, status))
       runtimeError(status.message);
     ++position;
     last = logitsOf(*decode, decodeArena);
