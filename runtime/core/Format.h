@@ -21,10 +21,14 @@
 namespace facet::core {
 
 inline constexpr char kMagic[8] = {'F', 'A', 'C', 'E', 'T', 'P', 'K', 'G'};
-inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersion = 3; // 3: weights 128-byte aligned
 inline constexpr uint64_t kHeaderSize = 64;
 inline constexpr uint64_t kSectionEntrySize = 24;
 inline constexpr uint64_t kSectionAlignment = 64;
+/// The Weights section and every weight in it start at a multiple of this:
+/// one HVX vector, so that Hexagon kernels load weight tiles with aligned
+/// vector loads (codegen/target/WeightTiles.h).
+inline constexpr uint64_t kWeightAlignment = 128;
 inline constexpr uint64_t kMaxSections = 16;
 
 enum class SectionKind : uint32_t {

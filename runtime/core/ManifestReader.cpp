@@ -352,12 +352,14 @@ bool Parser::parseWeight(uint64_t index, WeightView &weight) {
         .addUnsigned(expected);
     return false;
   }
-  if (weight.offset % kSectionAlignment != 0) {
+  if (weight.offset % kWeightAlignment != 0) {
     fail()
         .add(where.str())
         .add(": offset ")
         .addUnsigned(weight.offset)
-        .add(" is not 64-byte aligned");
+        .add(" is not ")
+        .addUnsigned(kWeightAlignment)
+        .add("-byte aligned");
     return false;
   }
   if (weight.offset > weightsSectionSize ||

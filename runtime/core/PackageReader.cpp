@@ -120,12 +120,17 @@ bool readPackageLayout(const uint8_t *data, uint64_t size,
       message.add(": reserved field is not zero");
       return false;
     }
-    if (section.offset % kSectionAlignment != 0) {
+    uint64_t alignment = section.kind == SectionKind::Weights
+                             ? kWeightAlignment
+                             : kSectionAlignment;
+    if (section.offset % alignment != 0) {
       MessageBuilder message = fail();
       addSection(message, i, section.kind);
       message.add(": offset ")
           .addUnsigned(section.offset)
-          .add(" is not 64-byte aligned");
+          .add(" is not ")
+          .addUnsigned(alignment)
+          .add("-byte aligned");
       return false;
     }
     if (section.offset < kHeaderSize || section.offset > size ||

@@ -16,11 +16,11 @@
 //   Section table: sectionCount entries of
 //     uint32   kind            SectionKind
 //     uint32   reserved        zero
-//     uint64   offset          64-byte aligned, inside the file
+//     uint64   offset          64-byte aligned (Weights: 128), inside the file
 //     uint64   size
 //   Sections (non-overlapping): Manifest (the serialised Manifest below),
 //   Kernels (a shared object for CPU targets), Weights (every weight once,
-//   each 64-byte aligned, in the layout its kernels read), Tokenizer
+//   each 128-byte aligned, in the layout its kernels read), Tokenizer
 //   (optional, later).
 //
 // The manifest is serialised with ByteWriter (ByteIO.h) and read by the
@@ -55,6 +55,7 @@ using core::kMagic;
 using core::kMaxKernelArgs;
 using core::kMaxRank;
 using core::kSectionAlignment;
+using core::kWeightAlignment;
 using core::kSectionEntrySize;
 using core::kTokens;
 using core::ScalarKind;
@@ -87,7 +88,7 @@ struct WeightInfo {
   std::string name;          // facet.param symbol (+ ".scales"/".zeros")
   ElementType type = ElementType::F32;
   std::vector<int64_t> shape; // outermost first, all fixed
-  uint64_t offset = 0;       // inside the Weights section, 64-byte aligned
+  uint64_t offset = 0;       // inside the Weights section, 128-byte aligned
   uint64_t bytes = 0;
   std::string weightClass;   // the importer's class: "attention", "norm", ...
   std::string scheme;        // storage: "f32", "bf16", "int8", "int4-g32", ...

@@ -20,9 +20,8 @@ namespace facet::package {
 
 namespace {
 
-uint64_t alignUp(uint64_t value) {
-  return (value + kSectionAlignment - 1) / kSectionAlignment *
-         kSectionAlignment;
+uint64_t alignUp(uint64_t value, uint64_t alignment = kSectionAlignment) {
+  return (value + alignment - 1) / alignment * alignment;
 }
 
 /// A FILE* that removes its temporary file unless committed.
@@ -111,14 +110,14 @@ void PackageWriter::setWeight(uint64_t index, WeightFill fill) {
 }
 
 void PackageWriter::write(const std::string &path) {
-  // Weights in manifest order, each 64-byte aligned.
+  // Weights in manifest order, each kWeightAlignment-byte aligned.
   uint64_t weightsSize = 0;
   for (uint64_t i = 0; i < manifestData.weights.size(); ++i) {
     WeightInfo &weight = manifestData.weights[i];
     if (!weightFills[i])
       throw FormatError("package writer: no bytes for weight '" + weight.name +
                         "'");
-    weight.offset = alignUp(weightsSize);
+    weight.offset = alignUp(weightsSize, kWeightAlignment);
     weightsSize = weight.offset + weight.bytes;
   }
 
@@ -144,6 +143,8 @@ void PackageWriter::write(const std::string &path) {
     sections.push_back({SectionKind::Tokenizer, tokenizer.size()});
   uint64_t offset = alignUp(kHeaderSize + sections.size() * kSectionEntrySize);
   for (Planned &section : sections) {
+    if (section.kind == SectionKind::Weights)
+      offset = alignUp(offset, kWeightAlignment);
     section.offset = offset;
     offset = alignUp(offset + section.size);
   }

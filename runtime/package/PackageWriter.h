@@ -6,12 +6,12 @@
 //
 // Used by the compiler (and by tests): takes a manifest whose weights have a
 // name, type, shape and size, the kernel object and every weight's bytes,
-// assigns each weight a 64-byte aligned offset in the Weights section, checks
+// assigns each weight a 128-byte aligned offset in the Weights section, checks
 // the result with the same parser the runtime uses, and writes
 //
 //   header | section table | Manifest | Kernels | Weights [| Tokenizer]
 //
-// (each section 64-byte aligned) to `<path>.tmp.<pid>`, then renames it over
+// (each section 64-byte aligned, Weights 128) to `<path>.tmp.<pid>`, then renames it over
 // `path`, so an interrupted compile never leaves a truncated package behind.
 // Standard C++ and POSIX only.
 //

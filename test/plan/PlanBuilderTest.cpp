@@ -149,7 +149,8 @@ TEST(PlanBuilder, RuntimeAcceptsTheManifest) {
     uint64_t offset = 0;
     for (auto &weight : planned.manifest.weights) {
       weight.offset = offset;
-      offset += (weight.bytes + 63) / 64 * 64;
+      offset += (weight.bytes + package::kWeightAlignment - 1) /
+                package::kWeightAlignment * package::kWeightAlignment;
     }
     std::vector<uint8_t> bytes = package::serializeManifest(planned.manifest);
     package::Manifest parsed =

@@ -40,7 +40,8 @@ std::vector<uint8_t> toyManifestBytes(uint64_t *weightsSize) {
   uint64_t offset = 0;
   for (facet::package::WeightInfo &weight : manifest.weights) {
     weight.offset = offset;
-    offset = (offset + weight.bytes + 63) / 64 * 64;
+    offset = (offset + weight.bytes + kWeightAlignment - 1) /
+             kWeightAlignment * kWeightAlignment;
   }
   *weightsSize = offset;
   return facet::package::serializeManifest(manifest);

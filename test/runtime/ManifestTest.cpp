@@ -26,7 +26,8 @@ Manifest validManifest(uint64_t *weightsSize = nullptr) {
   uint64_t offset = 0;
   for (WeightInfo &weight : manifest.weights) {
     weight.offset = offset;
-    offset = (offset + weight.bytes + 63) / 64 * 64;
+    offset = (offset + weight.bytes + kWeightAlignment - 1) /
+             kWeightAlignment * kWeightAlignment;
   }
   if (weightsSize)
     *weightsSize = offset;
@@ -94,7 +95,7 @@ TEST(Manifest, RoundTrips) {
   EXPECT_EQ(parsed.kernels[1].symbol, "k_attend_full");
   EXPECT_EQ(parsed.kernels[1].numArgs, 6u);
   ASSERT_EQ(parsed.weights.size(), 2u);
-  EXPECT_EQ(parsed.weights[1].offset, 192u);
+  EXPECT_EQ(parsed.weights[1].offset, 256u);
   EXPECT_EQ(parsed.weights[1].shape, (std::vector<int64_t>{11, 4}));
   ASSERT_EQ(parsed.caches.size(), 2u);
   EXPECT_EQ(parsed.caches[1].window, 3);
@@ -200,10 +201,10 @@ const InvalidCase kInvalidCases[] = {
      "weight 0 ('embed'): size is 100 bytes, but shape [11, 4] of f32 needs "
      "176"},
     {"WeightUnaligned", [](Manifest &m) { m.weights[1].offset = 200; },
-     "weight 1 ('unembed'): offset 200 is not 64-byte aligned"},
-    {"WeightOutsideSection", [](Manifest &m) { m.weights[1].offset = 256; },
-     "weight 1 ('unembed'): bytes [256, 432) lie outside the Weights section "
-     "of 384 bytes"},
+     "weight 1 ('unembed'): offset 200 is not 128-byte aligned"},
+    {"WeightOutsideSection", [](Manifest &m) { m.weights[1].offset = 384; },
+     "weight 1 ('unembed'): bytes [384, 560) lie outside the Weights section "
+     "of 512 bytes"},
     {"WeightZeroDimension",
      [](Manifest &m) {
        m.weights[0].shape = {0, 4};

@@ -94,10 +94,10 @@ TEST_F(PackageFileTest, OpensWhatTheWriterWrote) {
   EXPECT_EQ(file->manifest().model.name, "toy");
   // The writer assigned the weight offsets.
   EXPECT_EQ(file->manifest().weights[0].offset, 0u);
-  EXPECT_EQ(file->manifest().weights[1].offset, 192u);
+  EXPECT_EQ(file->manifest().weights[1].offset, 256u);
   std::vector<std::vector<uint8_t>> weights =
       facet::test::toyWeights(ToyOptions());
-  EXPECT_EQ(0, std::memcmp(package.weights.data + 192, weights[1].data(),
+  EXPECT_EQ(0, std::memcmp(package.weights.data + 256, weights[1].data(),
                            weights[1].size()));
   // Nothing but the package is left in the directory.
   size_t files = 0;
@@ -225,7 +225,9 @@ TEST_F(PackageFileTest, SectionTablePastTheEnd) {
 
 TEST_F(PackageFileTest, SectionPastTheEnd) {
   std::string message = errorAfter([](std::vector<uint8_t> &d) {
-    storeU64(d.data() + entryField(2, kOffset), (d.size() + 63) / 64 * 64);
+    storeU64(d.data() + entryField(2, kOffset),
+             (d.size() + kWeightAlignment - 1) / kWeightAlignment *
+                 kWeightAlignment);
   });
   EXPECT_NE(message.find("toy.facet: section 2 (Weights): bytes ["),
             std::string::npos)
@@ -311,7 +313,7 @@ TEST_F(PackageFileTest, WeightOutsideTheWeightsSection) {
   EXPECT_EQ(errorAfter([](std::vector<uint8_t> &d) {
               storeU64(d.data() + entryField(2, kSize), 300);
             }),
-            "toy.facet: manifest: weight 1 ('unembed'): bytes [192, 368) lie "
+            "toy.facet: manifest: weight 1 ('unembed'): bytes [256, 432) lie "
             "outside the Weights section of 300 bytes");
 }
 
