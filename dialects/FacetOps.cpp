@@ -63,6 +63,21 @@ LogicalResult expectDim(Operation *op, ArrayRef<int64_t> shape, size_t index,
                            << ")";
 }
 
+/// `int8_activations` (facet.linear, facet.lm_head) quantizes the input to
+/// int8 and multiplies it with the weight's integers: the weight must be
+/// int8 with one symmetric scale per row.
+LogicalResult expectInt8ActivationsWeight(Operation *op, bool int8Activations,
+                                          Type weight) {
+  if (!int8Activations)
+    return success();
+  auto quantized = dyn_cast<QuantizedWeightType>(weight);
+  if (quantized && quantized.getBits() == 8 && quantized.getSymmetric())
+    return success();
+  return op->emitOpError() << "int8_activations needs an int8 symmetric "
+                              "weight, got "
+                           << weight;
+}
+
 template <typename CacheOp>
 FailureOr<KVCacheOp> lookupCache(CacheOp op,
                                  SymbolTableCollection &symbolTable) {
@@ -259,14 +274,8 @@ LogicalResult LinearOp::verify() {
       failed(expectDim(*this, result, 1, weight[0], "result",
                        "the weight's output dimension")))
     return failure();
-  if (getInt8Activations()) {
-    auto quantized = dyn_cast<QuantizedWeightType>(getWeight().getType());
-    if (!quantized || quantized.getBits() != 8 || !quantized.getSymmetric())
-      return emitOpError() << "int8_activations needs an int8 symmetric "
-                              "weight, got "
-                           << getWeight().getType();
-  }
-  return success();
+  return expectInt8ActivationsWeight(*this, getInt8Activations(),
+                                     getWeight().getType());
 }
 
 LogicalResult SplitHeadsOp::verify() {
@@ -491,7 +500,8 @@ LogicalResult LMHeadOp::verify() {
       failed(expectDim(*this, result, 1, table[0], "result",
                        "the vocabulary size")))
     return failure();
-  return success();
+  return expectInt8ActivationsWeight(*this, getInt8Activations(),
+                                     getTable().getType());
 }
 
 LogicalResult SoftcapOp::verify() {

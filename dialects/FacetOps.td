@@ -396,8 +396,11 @@ def Facet_LMHeadOp : Facet_Op<"lm_head", [Pure]> {
   let summary = "logits against the (tied) embedding table";
   let description = [{
     `logits = input . table^T` with the unscaled [V, d] embedding table.
+    `int8_activations` (int8 tables only) as for facet.linear: each input
+    row quantized to int8 with one scale, int32 dot products.
   }];
-  let arguments = (ins Facet_FloatTensor:$input, Facet_Weight:$table);
+  let arguments = (ins Facet_FloatTensor:$input, Facet_Weight:$table,
+                       UnitAttr:$int8_activations);
   let results = (outs Facet_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $table attr-dict `:` type($input) `,` type($table) `->`

@@ -58,8 +58,8 @@ def Quantize : Pass<"facet-quantize", "mlir::ModuleOp"> {
     `none` (leave the class alone). An int4 group that does not divide a
     tensor's input dimension falls back to int8 for that tensor.
     Kernels dequantize in registers; the compile driver quantizes the data.
-    `activations=int8` marks every projection (facet.linear) whose weight
-    ends up int8 `int8_activations`.
+    `activations=int8` marks every projection (facet.linear) and the LM head
+    (facet.lm_head) whose weight ends up int8 `int8_activations`.
   }];
   let options = [
     Option<"scheme", "scheme", "std::string", /*default=*/"\"int8\"",

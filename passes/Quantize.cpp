@@ -130,17 +130,27 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
     if (activations != "f32" && activations != "int8")
       return fail("activations must be f32 or int8, got '" + activations +
                   "'");
-    if (activations == "int8")
-      module.walk([&](LinearOp linear) {
-        auto weight = dyn_cast<QuantizedWeightType>(
-            linear.getWeight().getType());
-        // The int8 dot instructions sum 4 bytes per lane.
-        if (weight && weight.getBits() == 8 && weight.getSymmetric() &&
-            weight.getShape().back() % 4 == 0) {
-          linear.setInt8Activations(true);
-          ++numInt8Activations;
+    if (activations == "int8") {
+      // The int8 dot instructions sum 4 bytes per lane.
+      auto takesInt8 = [](Type type) {
+        auto weight = dyn_cast<QuantizedWeightType>(type);
+        return weight && weight.getBits() == 8 && weight.getSymmetric() &&
+               weight.getShape().back() % 4 == 0;
+      };
+      module.walk([&](Operation *op) {
+        if (auto linear = dyn_cast<LinearOp>(op)) {
+          if (takesInt8(linear.getWeight().getType())) {
+            linear.setInt8Activations(true);
+            ++numInt8Activations;
+          }
+        } else if (auto head = dyn_cast<LMHeadOp>(op)) {
+          if (takesInt8(head.getTable().getType())) {
+            head.setInt8Activations(true);
+            ++numInt8Activations;
+          }
         }
       });
+    }
   }
 
   Type typeFor(RankedTensorType tensor, const Scheme &chosen) {

@@ -11,6 +11,7 @@
 #include "codegen/driver/KernelLinker.h"
 #include "codegen/driver/WeightConversion.h"
 #include "codegen/driver/WeightQuantization.h"
+#include "codegen/target/WeightTiles.h"
 #include "codegen/halide/KernelBuilder.h"
 #include "codegen/plan/PlanBuilder.h"
 #include "codegen/target/TargetRegistry.h"
@@ -295,7 +296,11 @@ void compileModel(const std::string &checkpointDir,
     if (auto quantized = dyn_cast<QuantizedWeightType>(param.getType())) {
       // The parts are written one after the other; quantize once for all.
       auto cache = std::make_shared<std::optional<QuantizedWeight>>();
-      auto fill = [tensor, quantized, count, cache](int part) {
+      // Targets whose dot instruction reads several rows at once store the
+      // integers in its tiles (the kernels read them so: KernelBuilder).
+      std::optional<WeightTiling> tiling =
+          int8WeightTiling(target.int8WeightTileRows, quantized);
+      auto fill = [tensor, quantized, count, cache, tiling](int part) {
         return [=](uint8_t *out, uint64_t bytes) {
           if (!*cache) {
             std::vector<float> values(count);
@@ -303,6 +308,8 @@ void compileModel(const std::string &checkpointDir,
                           reinterpret_cast<uint8_t *>(values.data()),
                           package::ElementType::F32, count);
             *cache = quantizeWeight(values, quantized);
+            if (tiling)
+              (*cache)->integers = tileInt8Weight((*cache)->integers, *tiling);
           }
           const std::vector<uint8_t> &data = part == 0   ? (*cache)->integers
                                              : part == 1 ? (*cache)->scales

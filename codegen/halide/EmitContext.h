@@ -58,6 +58,9 @@ struct Stage {
   /// `dotGroup` consecutive k (an int8 product reduction); scheduled so the
   /// target's dot-product instruction does that reduction (Schedule.cpp).
   int dotGroup = 0;
+  /// A dot product whose weight is stored in tiles (QuantizedView::tiled):
+  /// always reduced across rows, the tiles' order.
+  bool dotTiledWeight = false;
 };
 
 /// The keys and values of one KV cache, as the kernel reads them: Funcs

@@ -74,10 +74,13 @@ Halide::Func sumOfSquares(EmitContext &ctx, const HTensor &input,
                           const std::string &role);
 
 /// Per-op emitters that live in their own files.
-/// facet.linear with `int8_activations` (Int8LinearEmitter.cpp); emit only
-/// when canEmitInt8Linear says the weight allows it.
-bool canEmitInt8Linear(LinearOp op, const HTensor &weight);
-HTensor emitInt8Linear(LinearOp op, const HTensor &x, const HTensor &weight,
+/// result(n, t) = sum_k x(k, t) * weight(k, n) with x quantized to int8 per
+/// row and int32 dot products against an int8 per-row weight: facet.linear
+/// and facet.lm_head with `int8_activations` (Int8LinearEmitter.cpp). `op`
+/// names errors; `role` names the stages.
+HTensor emitInt8MatVec(mlir::Operation *op, mlir::Value result,
+                       const HTensor &x, const HTensor &weight,
+                       int64_t inWidth, const std::string &role,
                        EmitContext &ctx);
 std::vector<HTensor> emitAttention(AttentionOp op,
                                    llvm::ArrayRef<HTensor> operands,

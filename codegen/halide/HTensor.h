@@ -38,6 +38,11 @@ namespace facet::codegen {
 struct QuantizedView {
   Halide::Func integers; ///< (k, n...): the stored Int(8) values
   Halide::Func scales;   ///< (n...): the f32 scale of each output row
+  /// Set when the weight is stored in the target's dot-instruction tiles
+  /// (WeightTiles.h), where 4 consecutive k of 32 neighbouring rows are
+  /// adjacent: (k, n...) yields the stored UInt(8) q + 128.
+  std::optional<Halide::Func> tiledOffsetIntegers;
+  int64_t tileRows = 0; ///< rows per tile when tiled
 };
 
 struct HTensor {

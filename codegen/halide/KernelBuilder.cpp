@@ -8,6 +8,7 @@
 
 #include "codegen/halide/EmitterSupport.h"
 #include "codegen/halide/OpEmitters.h"
+#include "codegen/target/WeightTiles.h"
 #include "frontend/support/Error.h"
 
 #include "mlir/IR/SymbolTable.h"
@@ -122,6 +123,8 @@ public:
     int64_t inner = shape.back();
     int64_t group = type.getGroup() > 0 ? type.getGroup() : inner;
     bool int4 = type.getBits() == 4;
+    std::optional<WeightTiling> tiling =
+        int8WeightTiling(kernel.schedule.weightTileRows, type);
     std::string base = sanitize(name);
     if (!inputNames.insert(base).second)
       base += "_" + std::to_string(index);
@@ -151,6 +154,7 @@ public:
     std::vector<Expr> groupAt = at;
     groupAt[0] = k / int32_t(group);
     Expr integer;
+    Expr offsetInteger; // tiled: the stored u8 q + 128
     Expr zero = 0.0f;
     if (int4) {
       std::vector<Expr> byteAt = at;
@@ -158,6 +162,14 @@ public:
       Expr byte = q(byteAt);
       integer = select(k % 2 == 0, byte & 15, byte >> 4);
       zero = zeros ? cast<float>((*zeros)(groupAt)) : Expr(8.0f);
+    } else if (tiling) {
+      // Tiled for the target's dot instruction and stored as q + 128
+      // (WeightTiles.h). Tiles start at multiples of their size (the
+      // package aligns weights), so their vector loads are aligned.
+      q.set_host_alignment(int(tiling->tileBytes()));
+      auto [column, row] = tiledPosition<Expr>(*tiling, vars[0], vars[1]);
+      offsetInteger = reinterpret(UInt(8), q(column, row));
+      integer = cast<int8_t>(cast<int32_t>(offsetInteger) - 128);
     } else {
       integer = q(at);
     }
@@ -173,7 +185,12 @@ public:
       // Per-row int8: emitters may also read the integers themselves.
       QuantizedView view;
       view.integers = Func(base + "_int8");
-      view.integers(vars) = q(at);
+      view.integers(vars) = integer;
+      if (tiling) {
+        view.tiledOffsetIntegers = Func(base + "_u8_tiled");
+        (*view.tiledOffsetIntegers)(vars) = offsetInteger;
+        view.tileRows = tiling->rows;
+      }
       std::vector<Var> rowVars(vars.begin() + 1, vars.end());
       std::vector<Expr> rowAt(rowVars.begin(), rowVars.end());
       rowAt.insert(rowAt.begin(), Expr(0));

@@ -202,7 +202,8 @@ std::vector<HTensor> emitLinear(LinearOp op, llvm::ArrayRef<HTensor> in,
           "the input's last dimension differs from the weight's");
   if (op.getInt8Activations()) {
     require(in[0].rank() == 2, op, "int8 activations need a [T, K] input");
-    return {emitInt8Linear(op, in[0], in[1], ctx)};
+    return {emitInt8MatVec(op, op.getResult(), in[0], in[1], inWidth, "linear",
+                           ctx)};
   }
   return {emitMatVec(op, op.getResult(), in[0], in[1], inWidth, "linear", ctx)};
 }
@@ -214,6 +215,9 @@ std::vector<HTensor> emitLMHead(LMHeadOp op, llvm::ArrayRef<HTensor> in,
   requireRank(op, in[1], 2, "the table");
   int64_t d = staticDim(op, op.getTable(), 1);
   require(staticDim(op, op.getInput(), 1) == d, op, "the table must be [V, d]");
+  if (op.getInt8Activations())
+    return {emitInt8MatVec(op, op.getResult(), in[0], in[1], d, "lm_head",
+                           ctx)};
   return {emitMatVec(op, op.getResult(), in[0], in[1], d, "lm_head", ctx)};
 }
 

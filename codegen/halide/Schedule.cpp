@@ -197,11 +197,6 @@ std::optional<Var> scheduleRoot(Func func, const LoopPlan &plan,
   return outer;
 }
 
-/// An int8 dot product dot(n, outer...) += i32(a(k)) * i32(b(k, n)) whose
-/// first RVar runs over `group` consecutive k: vectorized over `lanes`
-/// output rows (i32 accumulators) with the k group reduced inside each lane
-/// (atomic + vectorize), which is the shape of VNNI's vpdpbusd (16 lanes of
-/// 4 bytes) and ARM's sdot (4 lanes of 4 bytes). Rows run in parallel.
 /// The int8 dot product along each row's inputs, for a dot unit whose
 /// operands must be contiguous (HVX vrmpy: 32 lanes, each summing 4 byte
 /// products): the reduction over k = 128 * block + 4 * lane + byte is
@@ -239,8 +234,17 @@ bool scheduleDotAlongInputs(Func func, int group,
   return true;
 }
 
-void scheduleDot(Func func, int group, const KernelSchedule &schedule) {
-  if (schedule.dotAlongInputs && scheduleDotAlongInputs(func, group, schedule))
+/// An int8 dot product dot(n, outer...) += i32(a(k)) * i32(b(k, n)) whose
+/// first RVar runs over `group` consecutive k: vectorized over `lanes`
+/// output rows (i32 accumulators) with the k group reduced inside each lane
+/// (atomic + vectorize), which is the shape of VNNI's vpdpbusd (16 lanes of
+/// 4 bytes), ARM's sdot (4 lanes of 4 bytes) and HVX vrmpy against one
+/// activation word (32 lanes of 4 bytes, contiguous in a tiled weight).
+void scheduleDot(const Stage &stage, const KernelSchedule &schedule) {
+  Func func = stage.func;
+  int group = stage.dotGroup;
+  if (schedule.dotAlongInputs && !stage.dotTiledWeight &&
+      scheduleDotAlongInputs(func, group, schedule))
     return;
   func.compute_root();
   std::vector<Var> args = func.args();
@@ -298,6 +302,7 @@ KernelSchedule defaultSchedule(const TargetInfo &target) {
   // HVX vrmpy wants both operands as 128 contiguous bytes; row-major
   // weights give that along a row's inputs (scheduleDotAlongInputs).
   schedule.dotAlongInputs = target.family == "hexagon";
+  schedule.weightTileRows = target.int8WeightTileRows;
   return schedule;
 }
 
@@ -348,7 +353,7 @@ void applySchedule(const std::vector<Stage> &stages,
       break;
     case StageKind::Materialized:
       if (stage.dotGroup > 0)
-        scheduleDot(stage.func, stage.dotGroup, schedule);
+        scheduleDot(stage, schedule);
       else
         root(stage);
       break;

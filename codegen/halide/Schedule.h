@@ -70,6 +70,10 @@ struct KernelSchedule {
   /// Compute int8 dot products along each row's inputs with partial sums
   /// per lane (HVX) rather than across rows (VNNI, sdot). Not a tuning knob.
   bool dotAlongInputs = false;
+  /// > 0: int8 weights whose shape allows it are stored in tiles of this
+  /// many rows (TargetInfo::int8WeightTileRows); their dot products run
+  /// across rows whatever dotAlongInputs says. Not a tuning knob.
+  int weightTileRows = 0;
 
   /// One line for logs and tuning records.
   std::string describe() const;

@@ -46,6 +46,9 @@ struct Entry {
   bool int8Only = false;
   /// Options for Halide's LLVM (HL_LLVM_ARGS), or empty.
   const char *llvmOptions = "";
+  /// > 0: int8 weights are stored in tiles of this many rows by 4 inputs
+  /// (codegen/target/WeightTiles.h); 0: row-major.
+  int int8WeightTileRows = 0;
 };
 
 /// Entries of one family are listed from the baseline to the most capable:
@@ -130,7 +133,10 @@ const std::vector<Entry> &entries() {
        // superlinear in a function's size: a fused tiny-model kernel spent
        // 91 % of a 190 s compile in them. Without them it takes 60 s for
        // the whole model, with the same vrmpy code.
-       "-hexagon-bit=false -hexagon-insert=false"},
+       "-hexagon-bit=false -hexagon-insert=false",
+       // vrmpy with a broadcast activation word reads 32 rows x 4 inputs:
+       // one 128-byte vector, contiguous only in tiles.
+       /*int8WeightTileRows=*/32},
   };
   return table;
 }
@@ -161,6 +167,7 @@ const std::vector<TargetInfo> &registry() {
       info.threads = entry.threads;
       info.int8Only = entry.int8Only;
       info.llvmOptions = entry.llvmOptions;
+      info.int8WeightTileRows = entry.int8WeightTileRows;
       out.push_back(std::move(info));
     }
     return out;

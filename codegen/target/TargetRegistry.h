@@ -50,6 +50,10 @@ struct TargetInfo {
   /// Options for the LLVM inside Halide (its HL_LLVM_ARGS), set before the
   /// first kernel is generated; empty for most targets.
   std::string llvmOptions;
+  /// > 0: int8 per-row weights whose shape allows it are stored in tiles of
+  /// this many rows by 4 inputs, the operand of one dot instruction
+  /// (WeightTiles.h); 0: row-major.
+  int int8WeightTileRows = 0;
 
   /// f32 lanes of a float stage's vector: one native vector, or 1 (scalar)
   /// where float is not vectorized.

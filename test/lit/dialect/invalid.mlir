@@ -298,6 +298,14 @@ func.func @f(%x: tensor<?x16xf32>, %t: tensor<64x8xf32>) {
 
 // -----
 
+func.func @f(%x: tensor<?x16xf32>, %t: tensor<64x16xbf16>) {
+  // expected-error @+1 {{int8_activations needs an int8 symmetric weight, got 'tensor<64x16xbf16>'}}
+  %y = facet.lm_head %x, %t {int8_activations} : tensor<?x16xf32>, tensor<64x16xbf16> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
 func.func @f(%x: tensor<?x64xf32>) {
   // expected-error @+1 {{cap must be positive}}
   %y = facet.softcap %x cap 0.0 : tensor<?x64xf32>

@@ -6,12 +6,15 @@
 // RUN: facet-opt %s '--facet-quantize=scheme=int4-g32 activations=int8' | FileCheck %s --check-prefix=ACT4
 // RUN: not facet-opt %s '--facet-quantize=activations=int4' 2>&1 | FileCheck %s --check-prefix=BADACT
 
-// activations=int8 marks the projections whose weight is int8 per row: both
-// here with --quant int8; with int4-g32 only @down, which fell back to int8.
+// activations=int8 marks the projections and the LM head whose weight is
+// int8 per row: all three here with --quant int8; with int4-g32 only @down,
+// which fell back to int8.
 // ACT: facet.linear %{{.*}}, %{{.*}} {int8_activations} : tensor<1x32xf32>, !facet.qweight<48x32xi8
 // ACT: facet.linear %{{.*}}, %{{.*}} {int8_activations} : tensor<1x48xf32>, !facet.qweight<32x48xi8
+// ACT: facet.lm_head %{{.*}}, %{{.*}} {int8_activations} : tensor<1x32xf32>, !facet.qweight<64x32xi8
 // ACT4: facet.linear %{{.*}}, %{{.*}} : tensor<1x32xf32>, !facet.qweight<48x32xi4
 // ACT4: facet.linear %{{.*}}, %{{.*}} {int8_activations} : tensor<1x48xf32>, !facet.qweight<32x48xi8
+// ACT4: facet.lm_head %{{.*}}, %{{.*}} : tensor<1x32xf32>, !facet.qweight<64x32xi4
 // BADACT: facet-quantize: activations must be f32 or int8, got 'int4'
 
 // Matrices of quantizable classes change type; norms never do. An int4
