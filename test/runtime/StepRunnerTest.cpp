@@ -42,7 +42,7 @@ package::Manifest plan(ElementType cacheType) {
   m.model = {"plan", kVocab, 4, 1, kContext, 0, {1}};
   m.target = {"x", "x86_64", {}};
   m.kernels = {{"k", "k", 0}};
-  m.weights = {{"w", ElementType::F32, {2, 3}, 64, 24, "c", "f32"}};
+  m.weights = {{"w", ElementType::F32, {2, 3}, 128, 24, "c", "f32"}};
   m.caches = {{"sliding", cacheType, 1, kHeadDim, 3, kCapacity}};
   for (int64_t maxTokens : {4, 1}) {
     package::EntryPoint e;
@@ -230,7 +230,7 @@ TEST_F(StepRunnerTest, BindsEveryArgumentKind) {
   EXPECT_EQ(args[0].tensor.shape[2], kHeadDim);
   // Weight: the weights memory at its offset.
   EXPECT_EQ(args[1].tensor.memory, &weights);
-  EXPECT_EQ(args[1].tensor.offset, 64u);
+  EXPECT_EQ(args[1].tensor.offset, 128u);
   EXPECT_EQ(args[1].tensor.rank, 2u);
   EXPECT_EQ(args[1].tensor.shape[1], 3);
   // Cache keys and values: [capacity, kvHeads, headDim] of the cache type.
