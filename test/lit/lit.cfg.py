@@ -17,3 +17,4 @@ config.environment["PATH"] = os.pathsep.join(
 import sys
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%models", os.path.join(config.facet_source_dir, "models")))
+config.substitutions.append(("%bench", os.path.join(config.facet_source_dir, "bench")))

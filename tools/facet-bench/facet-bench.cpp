@@ -17,7 +17,8 @@
 // deviation over the repetitions), followed by peak resident memory and the
 // time open() took. --profile runs one decode step and one prefill chunk
 // with every launch timed and prints each kernel's share of the time, plus
-// the bytes a decode step reads according to the plan. The token ids are a
+// the bytes a decode step reads according to the plan (--json gives each
+// decode test's "decode_bytes"). The token ids are a
 // fixed pseudo-random sequence (the speed of a step does not depend on
 // them).
 //
@@ -330,7 +331,15 @@ int run(const Arguments &args) {
                   (long long)r.depth, r.mean(), r.stddev());
       for (size_t j = 0; j < r.rates.size(); ++j)
         std::printf("%s%.3f", j ? ", " : "", r.rates[j]);
-      std::printf("]}");
+      std::printf("]");
+      // What a decode test streams per token, for a roofline
+      // (bench/compare-llamacpp divides a measured bandwidth by it): the
+      // plan's bytes at the test's mean context, d + (n + 1) / 2.
+      if (r.generate > 0)
+        std::printf(", \"decode_bytes\": %llu",
+                    (unsigned long long)model->decodeBytes(
+                        r.depth + (r.generate + 1) / 2));
+      std::printf("}");
     }
     std::printf("\n  ]\n}\n");
   } else {
