@@ -1,6 +1,6 @@
 """Reads the weights of a .facet package, to compare them with a GGUF's.
 
-Follows the format in runtime/README.md ("Package format (version 2)"): the
+Follows the format in runtime/README.md ("Package format (version 3)"): the
 header, the section table, and the manifest as far as its weight table.
 Quantized weights are dequantized the way Facet's kernels do it
 (codegen/driver/WeightQuantization.cpp): int8 per output row with an f32
@@ -52,8 +52,8 @@ class Package:
         if head[:8] != b"FACETPKG":
             raise PackageError(f"{path}: not a .facet package")
         version, sections = struct.unpack_from("<II", head, 8)
-        if version != 2:
-            raise PackageError(f"{path}: package format {version}, this reader knows 2")
+        if version != 3:
+            raise PackageError(f"{path}: package format {version}, this reader knows 3")
         (table,) = struct.unpack_from("<Q", head, 24)
         found = {}
         for i in range(sections):
