@@ -3,7 +3,12 @@
 // Fewer, larger kernels: fewer launches per decode step and intermediate
 // values that stay inside one generated function. The only rules are the
 // ones that keep the program's meaning (see Passes.td): never across a
-// kv_store, and only where every input is available at the producer.
+// kv_store, and only where every input is available at the producer; and
+// two that keep a kernel buildable: at most max-args arguments (the package
+// format allows 256) and max-ops ops (Halide's compile time grows faster
+// than linearly with a kernel's size: E2B's 20 KV-shared layers, with no
+// cache write between them, made one 437-argument kernel that took 28
+// minutes to generate).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +29,11 @@ using namespace mlir;
 
 namespace facet {
 namespace {
+
+/// The package format's limit on a kernel's arguments
+/// (runtime/core/Format.h, kMaxKernelArgs); passes do not depend on the
+/// runtime, so the number is repeated here and checked by a lit test.
+constexpr int64_t kMaxKernelArguments = 256;
 
 /// Moves every facet.weight to the start of `func`, keeping their order.
 void hoistWeights(func::FuncOp func) {
@@ -124,6 +134,50 @@ KernelOp merge(KernelOp producer, KernelOp consumer) {
   return fused;
 }
 
+/// Arguments the generated kernel of `inputs` and `results` takes, counted
+/// as the plan binds them: a quantized weight is its integers, its scales
+/// and (asymmetric) its zero points; each attention reads a cache's keys and
+/// values and, for an int8 cache, their scales (counted as 4); plus the
+/// per-step scalars (tokens, context length, ...: counted as 4).
+int64_t kernelArguments(ArrayRef<Value> inputs, int64_t results,
+                        int64_t attentions) {
+  int64_t count = results + 4 * attentions + 4;
+  for (Value input : inputs) {
+    auto quantized = dyn_cast<QuantizedWeightType>(input.getType());
+    count += !quantized ? 1 : quantized.getSymmetric() ? 2 : 3;
+  }
+  return count;
+}
+
+/// What merging `consumer` into `producer` would make: its op count and its
+/// argument count (as merge() builds it).
+struct MergedSize {
+  int64_t ops = 0;
+  int64_t arguments = 0;
+};
+MergedSize mergedSize(KernelOp producer, KernelOp consumer) {
+  llvm::SetVector<Value> inputs(producer.getInputs().begin(),
+                                producer.getInputs().end());
+  for (Value input : consumer.getInputs())
+    if (input.getDefiningOp() != producer)
+      inputs.insert(input);
+  int64_t results = consumer.getNumResults();
+  for (Value result : producer.getResults())
+    if (llvm::any_of(result.getUsers(),
+                     [&](Operation *user) { return user != consumer; }))
+      ++results;
+  MergedSize size;
+  int64_t attentions = 0;
+  for (KernelOp kernel : {producer, consumer})
+    for (Operation &op : kernel.getBody().front().without_terminator()) {
+      ++size.ops;
+      attentions += isa<AttentionOp>(op);
+    }
+  size.arguments =
+      kernelArguments(inputs.getArrayRef(), results, attentions);
+  return size;
+}
+
 /// The producer `consumer` can be merged into, if any: the latest kernel
 /// defining one of its inputs, with no kv_store in between and every other
 /// input available at the producer.
@@ -142,7 +196,17 @@ KernelOp mergeTarget(KernelOp consumer) {
 }
 
 struct FusePass : impl::FuseBase<FusePass> {
+  using FuseBase::FuseBase;
+
   void runOnOperation() override {
+    if (maxArguments < 8 || maxArguments > int64_t(kMaxKernelArguments) ||
+        maxOps < 1) {
+      getOperation().emitError()
+          << "facet-fuse: max-args must be in 8.." << kMaxKernelArguments
+          << " (the package's limit) and max-ops at least 1, got max-args="
+          << int64_t(maxArguments) << " max-ops=" << int64_t(maxOps);
+      return signalPassFailure();
+    }
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       hoistWeights(func);
       // Program order; a merged kernel stays where its producer was and is
@@ -152,6 +216,11 @@ struct FusePass : impl::FuseBase<FusePass> {
         KernelOp producer = mergeTarget(kernel);
         if (!producer)
           continue;
+        MergedSize size = mergedSize(producer, kernel);
+        if (size.ops > maxOps || size.arguments > maxArguments) {
+          ++numCapped;
+          continue;
+        }
         merge(producer, kernel);
         ++numMerged;
       }

@@ -99,10 +99,24 @@ def Fuse : Pass<"facet-fuse", "mlir::ModuleOp"> {
     a region whatever they are, so no code generator change is needed.
     Weight references are hoisted to the top of each entry point first (they
     are pure and name package data).
+    Two limits keep a kernel buildable: a merge is skipped when the result
+    would take more than `max-args` arguments (quantized weights count their
+    parts, attention its cache buffers; the package allows 256) or hold more
+    than `max-ops` ops (Halide's compile time grows faster than the kernel).
+    They matter where no cache write separates layers: the KV-shared layers
+    of E2B/E4B would otherwise become one kernel.
   }];
+  let options = [
+    Option<"maxArguments", "max-args", "int64_t", /*default=*/"192",
+           "Most arguments of a fused kernel (8..256)">,
+    Option<"maxOps", "max-ops", "int64_t", /*default=*/"160",
+           "Most ops in a fused kernel">
+  ];
   let dependentDialects = ["::facet::FacetDialect"];
   let statistics = [
-    Statistic<"numMerged", "merged", "Kernels merged into another">
+    Statistic<"numMerged", "merged", "Kernels merged into another">,
+    Statistic<"numCapped", "capped",
+              "Merges skipped because the kernel would be too large">
   ];
 }
 
