@@ -424,6 +424,23 @@ std::string KernelWriter::source() const {
   }
   text += body;
   text += "}\n";
+  // Outside nvcc the same source builds as host C++ (with a header that
+  // runs the block as one thread, test/cuda/HostCudaShim.h), so tests can
+  // run every generated kernel on the CPU; this wrapper takes the
+  // arguments as an argv array, the way cuLaunchKernel does.
+  text += fmt::format("#ifndef __CUDACC__\nextern \"C\" void {}_host(void "
+                      "**args) {{\n  {}(",
+                      symbol, symbol);
+  for (size_t i = 0; i < params.size(); ++i) {
+    std::string type = params[i].substr(0, params[i].rfind(' '));
+    size_t restrict = type.find("__restrict__");
+    if (restrict != std::string::npos)
+      type.erase(restrict);
+    text += fmt::format("*({} *)args[{}], ", type, i);
+  }
+  text += fmt::format("*(const int *)args[{}], *(unsigned char **)args[{}]);"
+                      "\n}}\n#endif\n",
+                      params.size(), params.size() + 1);
   return text;
 }
 

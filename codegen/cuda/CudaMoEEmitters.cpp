@@ -100,10 +100,11 @@ emitMoERouter(MoERouterOp op, const std::vector<CTensor> &in, KernelWriter &w) {
   CTensor chosen = w.materialize(
       op.getExperts(), "router_experts",
       [&](const Index &at) {
-        return fmt::format(
-            "[&] {{ int e_ = 0; for (int e2_ = 0; e2_ < {}; ++e2_) e_ += "
-            "{}[(long long)({}) * {} + e2_] == ({}) ? e2_ : 0; return e_; }}()",
-            experts, rank, at[0], experts, at[1]);
+        return fmt::format("[&] {{ int chosen_ = 0; for (int e2_ = 0; e2_ < "
+                           "{}; ++e2_) chosen_ += "
+                           "{}[(long long)({}) * {} + e2_] == ({}) ? e2_ : 0; "
+                           "return chosen_; }}()",
+                           experts, rank, at[0], experts, at[1]);
       },
       /*integer=*/true);
   std::string chosenSum = w.allocate("router_chosen_sum", rows, false);
@@ -159,12 +160,12 @@ std::vector<CTensor> emitMoEExperts(MoEExpertsOp op,
   w.forEach(hiddenShape, [&](const Index &at) {
     std::string expert = expertOf(at[0], at[1]);
     return fmt::format(
-        "const int e_ = {}; float gate_ = 0.0f, up_ = 0.0f;\n"
+        "const int expert_ = {}; float gate_ = 0.0f, up_ = 0.0f;\n"
         "    for (int i_ = 0; i_ < {}; ++i_) gate_ += {} * {};\n"
         "    for (int i_ = 0; i_ < {}; ++i_) up_ += {} * {};\n"
         "    {}[{}] = gelu_tanh(gate_) * up_;",
-        expert, d, gateUp.at({"e_", at[2], "i_"}), x.at({at[0], "i_"}), d,
-        gateUp.at({"e_", fmt::format("({}) + {}", at[2], width), "i_"}),
+        expert, d, gateUp.at({"expert_", at[2], "i_"}), x.at({at[0], "i_"}), d,
+        gateUp.at({"expert_", fmt::format("({}) + {}", at[2], width), "i_"}),
         x.at({at[0], "i_"}), hidden, linearIndex(hiddenShape, at));
   });
   w.sync();
@@ -172,11 +173,11 @@ std::vector<CTensor> emitMoEExperts(MoEExpertsOp op,
   std::string projected = w.allocate("experts_down", projectedShape, false);
   w.forEach(projectedShape, [&](const Index &at) {
     return fmt::format(
-        "const int e_ = {}; float acc_ = 0.0f;\n"
+        "const int expert_ = {}; float acc_ = 0.0f;\n"
         "    for (int f_ = 0; f_ < {}; ++f_) acc_ += {} * {}[{}];\n"
         "    {}[{}] = acc_;",
-        expertOf(at[0], at[1]), width, down.at({"e_", at[2], "f_"}), hidden,
-        linearIndex(hiddenShape, {at[0], at[1], "f_"}), projected,
+        expertOf(at[0], at[1]), width, down.at({"expert_", at[2], "f_"}),
+        hidden, linearIndex(hiddenShape, {at[0], at[1], "f_"}), projected,
         linearIndex(projectedShape, at));
   });
   w.sync();
