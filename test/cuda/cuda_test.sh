@@ -11,7 +11,8 @@
 #                 compute_90 PTX, nothing else
 #   host-run      kernels.cu built as host C++ and run through the runtime's
 #                 executor against the transformers fixture (ARGS:
-#                 --teacher-forced --reference NAME for quantized fixtures)
+#                 --teacher-forced --reference NAME for quantized fixtures,
+#                 --rel-tolerance X instead of 1e-4)
 #   gpu-run       the same on a GPU through facet run --device cuda
 #                 (skipped without a driver or GPU)
 #   no-driver     facet-run --device cuda with no loadable driver: exit 1
@@ -87,14 +88,17 @@ fatbin-archs)
 host-run|gpu-run)
   need model.facet
   teacher=()
-  compare=(--rel-tolerance 1e-4)
+  tolerance=1e-4
+  compare=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --teacher-forced) teacher=(--teacher-forced); shift ;;
       --reference) compare+=(--reference "$2" --top1); shift 2 ;;
+      --rel-tolerance) tolerance="$2"; shift 2 ;;
       *) echo "cuda_test.sh: unexpected argument $1" >&2; exit 2 ;;
     esac
   done
+  compare+=(--rel-tolerance "$tolerance")
   prompt="$("$bin/compare_fixture" --fixture "$model" --print-prompt ${teacher[@]+"${teacher[@]}"})"
   generate=32
   if [ ${#teacher[@]} -gt 0 ]; then generate=0; else compare+=(--last-prompt-row); fi
