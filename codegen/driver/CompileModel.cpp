@@ -8,6 +8,7 @@
 
 #include "codegen/driver/CompileModel.h"
 
+#include "codegen/driver/CudaKernelLibrary.h"
 #include "codegen/driver/KernelLinker.h"
 #include "codegen/driver/WeightConversion.h"
 #include "codegen/driver/WeightQuantization.h"
@@ -241,6 +242,7 @@ void compileModel(const std::string &checkpointDir,
   std::vector<std::vector<std::string>> signatureCaches;
   std::deque<KernelSignature> rebound; // stable addresses for the planner
   std::vector<std::string> objects;
+  CudaKernelLibrary cudaKernels(target); // CUDA targets: CUDA C++, not Halide
   size_t outlined = 0;
   auto kernelStart = std::chrono::steady_clock::now();
   KernelProvider provider =
@@ -257,7 +259,9 @@ void compileModel(const std::string &checkpointDir,
     uint64_t id = signatures.size();
     std::string symbol = fmt::format("facet_kernel_{}", id);
     std::string object = fmt::format("{}/{}.o", workDir.str().str(), symbol);
-    signatures.push_back(generateKernel(kernel, target, symbol, object));
+    signatures.push_back(target.isCuda()
+                             ? cudaKernels.add(kernel, symbol)
+                             : generateKernel(kernel, target, symbol, object));
     signatureCaches.push_back(cachesOf(kernel));
     objects.push_back(object);
     manifest.kernels.push_back(
@@ -275,14 +279,17 @@ void compileModel(const std::string &checkpointDir,
                      "generated in {:.1f} s\n",
                      outlined, signatures.size(), secondsSince(kernelStart));
 
-  std::string runtimeObject = workDir.str().str() + "/halide_runtime.o";
-  generateHalideRuntime(target, runtimeObject);
-  objects.push_back(runtimeObject);
-  std::string library = workDir.str().str() + "/kernels.so";
-  linkKernelLibrary(target, objects, library, workDir.str().str());
-
   package::PackageWriter writer(manifest);
-  writer.setKernels(readBinaryFile(library));
+  if (target.isCuda()) {
+    writer.setKernels(cudaKernels.build(workDir.str().str(), log));
+  } else {
+    std::string runtimeObject = workDir.str().str() + "/halide_runtime.o";
+    generateHalideRuntime(target, runtimeObject);
+    objects.push_back(runtimeObject);
+    std::string library = workDir.str().str() + "/kernels.so";
+    linkKernelLibrary(target, objects, library, workDir.str().str());
+    writer.setKernels(readBinaryFile(library));
+  }
   if (!tokenizerBlob.empty())
     writer.setTokenizer(std::move(tokenizerBlob));
   std::map<std::string, const TensorView *> tensors;

@@ -49,6 +49,8 @@ struct Entry {
   /// > 0: int8 weights are stored in tiles of this many rows by 4 inputs
   /// (codegen/target/WeightTiles.h); 0: row-major.
   int int8WeightTileRows = 0;
+  /// CUDA rows: nvcc -gencode values (TargetInfo::cudaGencodes).
+  std::vector<std::string> cudaGencodes = {};
 };
 
 /// Entries of one family are listed from the baseline to the most capable:
@@ -137,6 +139,41 @@ const std::vector<Entry> &entries() {
        // vrmpy with a broadcast activation word reads 32 rows x 4 inputs:
        // one 128-byte vector, contiguous only in tiles.
        /*int8WeightTileRows=*/32},
+      // CUDA: no Halide target (empty string), no CPU features; the
+      // kernels are CUDA C++ compiled by nvcc into one fatbin. sm_90a
+      // cubins only load on sm_90 itself (H100/H200), so the sm_90 row also
+      // carries sm_80 cubins (A100, and a fallback any later GPU can run)
+      // and compute_90 PTX, which the driver JIT-compiles for GPUs newer
+      // than every cubin. Kernels that use sm_90a-only instructions must
+      // guard them (__CUDA_ARCH_FEAT_SM90_ALL) so the other two compile.
+      {"cuda-sm90",
+       "cuda",
+       "",
+       16,
+       1,
+       "NVIDIA Hopper (H100/H200): sm_90a cubins, plus sm_80 cubins and "
+       "compute_90 PTX in the same fatbin",
+       {},
+       /*vectorizeFloat=*/true,
+       /*threads=*/true,
+       /*int8Only=*/false,
+       "",
+       /*int8WeightTileRows=*/0,
+       {"arch=compute_90a,code=sm_90a", "arch=compute_80,code=sm_80",
+        "arch=compute_90,code=compute_90"}},
+      {"cuda-sm80",
+       "cuda",
+       "",
+       16,
+       1,
+       "NVIDIA Ampere (A100) and later: sm_80 cubins and compute_80 PTX",
+       {},
+       /*vectorizeFloat=*/true,
+       /*threads=*/true,
+       /*int8Only=*/false,
+       "",
+       /*int8WeightTileRows=*/0,
+       {"arch=compute_80,code=sm_80", "arch=compute_80,code=compute_80"}},
   };
   return table;
 }
@@ -146,6 +183,7 @@ const std::vector<std::pair<const char *, const char *>> &aliases() {
   static const std::vector<std::pair<const char *, const char *>> table = {
       {"aarch64", "aarch64-neon"}, // the baseline every ARMv8 CPU runs
       {"hexagon", "hexagon-v66-hvx128"},
+      {"cuda", "cuda-sm90"}, // the GPUs the project measures on
   };
   return table;
 }
@@ -158,7 +196,8 @@ const std::vector<TargetInfo> &registry() {
       TargetInfo info;
       info.name = entry.name;
       info.family = entry.family;
-      info.halide = Halide::Target(entry.halide);
+      if (*entry.halide)
+        info.halide = Halide::Target(entry.halide);
       info.vectorBytes = entry.vectorBytes;
       info.unroll = entry.unroll;
       info.description = entry.description;
@@ -168,6 +207,7 @@ const std::vector<TargetInfo> &registry() {
       info.int8Only = entry.int8Only;
       info.llvmOptions = entry.llvmOptions;
       info.int8WeightTileRows = entry.int8WeightTileRows;
+      info.cudaGencodes = entry.cudaGencodes;
       out.push_back(std::move(info));
     }
     return out;
@@ -234,6 +274,8 @@ bool hostHasAvx512Fp16() {
 }
 
 bool runsOn(const TargetInfo &target, const Halide::Target &host) {
+  if (target.isCuda()) // a GPU, not this CPU: the runtime checks for one
+    return false;
   const Halide::Target &t = target.halide;
   if (t.arch != host.arch || t.bits != host.bits || t.os != host.os)
     return false;

@@ -11,10 +11,12 @@
 //
 // Names: "x86_64-avx2", "x86_64-avx512", "x86_64-avx512-vnni",
 // "aarch64-neon" (alias "aarch64"), "aarch64-dotprod", "aarch64-cortex-a76",
-// "hexagon-v66-hvx128" (alias "hexagon"), and "host", an alias for the most
-// capable registered entry this machine can run. aarch64 code is cross-compiled
-// here and linked with the aarch64 cross toolchain
-// (codegen/driver/KernelLinker.cpp).
+// "hexagon-v66-hvx128" (alias "hexagon"), "cuda-sm90" (alias "cuda") and
+// "cuda-sm80", and "host", an alias for the most capable registered CPU entry
+// this machine can run. aarch64 code is cross-compiled here and linked with
+// the aarch64 cross toolchain (codegen/driver/KernelLinker.cpp). CUDA rows do
+// not use Halide (DESIGN.md §3): their kernels are CUDA C++ (codegen/cuda/)
+// compiled by nvcc for the rows' `cudaGencodes`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,8 +33,10 @@ namespace facet::codegen {
 
 struct TargetInfo {
   std::string name;        ///< registry name, e.g. "x86_64-avx512"
-  std::string family;      ///< backend family: "x86_64", "aarch64", "hexagon"
-  Halide::Target halide;   ///< what Halide compiles for (no jit/no_runtime)
+  std::string family;      ///< "x86_64", "aarch64", "hexagon", "cuda"
+  /// What Halide compiles for (no jit/no_runtime); a default Target (arch
+  /// unknown) for families Halide does not generate (cuda).
+  Halide::Target halide;
   int vectorBytes = 16;    ///< native SIMD register width
   int unroll = 4;          ///< default vectors per schedule block
   std::string description; ///< one line for logs and `facet inspect`
@@ -54,6 +58,11 @@ struct TargetInfo {
   /// this many rows by 4 inputs, the operand of one dot instruction
   /// (WeightTiles.h); 0: row-major.
   int int8WeightTileRows = 0;
+  /// CUDA rows: nvcc `-gencode=` values, one per architecture the fatbin
+  /// holds (`arch=compute_90a,code=sm_90a`, ...); empty for other families.
+  std::vector<std::string> cudaGencodes;
+
+  bool isCuda() const { return family == "cuda"; }
 
   /// f32 lanes of a float stage's vector: one native vector, or 1 (scalar)
   /// where float is not vectorized.

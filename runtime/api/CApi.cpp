@@ -91,6 +91,7 @@ const char *facet_version(void) { return "0.1.0"; }
 facet_options facet_default_options(void) {
   facet_options options;
   options.num_threads = 0;
+  options.device = nullptr;
   return options;
 }
 
@@ -112,8 +113,10 @@ facet_status facet_open(const char *path, const facet_options *options,
   if (!path)
     return nullArgument("facet_open", "path");
   facet::runtime::Options cppOptions;
-  if (options)
+  if (options) {
     cppOptions.threads = options->num_threads;
+    cppOptions.device = options->device ? options->device : "";
+  }
   return guard([&] {
     auto handle = std::make_unique<facet_model>();
     handle->model = Model::open(path, cppOptions);

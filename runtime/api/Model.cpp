@@ -115,6 +115,51 @@ struct Model::Impl {
   }
 };
 
+namespace {
+
+/// The backend for `options.device` (or the package's own), after checking
+/// that the package was compiled for it.
+std::unique_ptr<Backend> createBackend(const std::string &path,
+                                       const package::TargetInfo &target,
+                                       const Options &options, int threads) {
+  bool cudaPackage = target.arch == "cuda";
+  std::string device =
+      options.device.empty() ? (cudaPackage ? "cuda" : "cpu") : options.device;
+  if (device != "cpu" && device != "cuda")
+    throw Error(Status::InvalidArgument,
+                "unknown device '" + device + "' (known: cpu, cuda)");
+  if (device == "cuda") {
+    if (!cudaPackage)
+      throw Error(Status::TargetMismatch,
+                  path + ": package built for " + target.name +
+                      ", a CPU target; the cuda device runs packages "
+                      "compiled with --target cuda-sm90 or cuda-sm80");
+    try {
+      return createCudaBackend();
+    } catch (const Error &error) {
+      throw Error(error.status(),
+                  (options.device.empty() ? path + " (built for " +
+                                                target.name + ")"
+                                          : std::string("--device cuda")) +
+                      ": " + error.what());
+    }
+  }
+  if (cudaPackage)
+    throw Error(Status::TargetMismatch,
+                path + ": package built for " + target.name +
+                    " (a GPU); run it on the cuda device");
+  std::string mismatch = targetMismatch(target, currentHost());
+  if (!mismatch.empty())
+    throw Error(Status::TargetMismatch, path + ": " + mismatch);
+  if (target.arch != "x86_64" && target.arch != "aarch64")
+    throw Error(Status::TargetMismatch,
+                path + ": this runtime has no backend for target " +
+                    target.name);
+  return createCpuBackend(threads);
+}
+
+} // namespace
+
 Model::Model(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 
 const Tokenizer *Model::tokenizer() const {
@@ -138,16 +183,8 @@ std::unique_ptr<Model> Model::open(const std::string &path,
   }
   const package::Manifest &manifest = impl->file->manifest();
 
-  std::string mismatch = targetMismatch(manifest.target, currentHost());
-  if (!mismatch.empty())
-    throw Error(Status::TargetMismatch, path + ": " + mismatch);
-  if (manifest.target.arch != "x86_64" && manifest.target.arch != "aarch64")
-    throw Error(Status::TargetMismatch,
-                path + ": this runtime has no backend for target " +
-                    manifest.target.name);
-
   int threads = options.threads > 0 ? options.threads : defaultThreadCount();
-  impl->backend = createCpuBackend(threads);
+  impl->backend = createBackend(path, manifest.target, options, threads);
   if (options.profile) {
     auto profiler = std::make_unique<ProfilingBackend>(
         std::move(impl->backend), manifest.kernels.size());
@@ -168,7 +205,7 @@ std::unique_ptr<Model> Model::open(const std::string &path,
   info.bosTokenId = static_cast<int32_t>(manifest.model.bosTokenId);
   for (int64_t id : manifest.model.eosTokenIds)
     info.eosTokenIds.push_back(static_cast<int32_t>(id));
-  info.threads = threads;
+  info.threads = impl->backend->threads();
   for (const package::WeightInfo &weight : manifest.weights) {
     info.weightBytes += weight.bytes;
     // A quantized weight's scales and zero points are parts named

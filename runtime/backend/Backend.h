@@ -92,6 +92,10 @@ public:
 /// The CPU backend with `threads` threads (>= 1) for kernels and host work.
 std::unique_ptr<Backend> createCpuBackend(int threads);
 
+/// The CUDA backend (runtime/cuda/): loads the driver with dlopen and takes
+/// a GPU. Throws Error(TargetMismatch) when there is no driver or GPU.
+std::unique_ptr<Backend> createCudaBackend();
+
 } // namespace facet::runtime
 
 #endif // FACET_RUNTIME_BACKEND_BACKEND_H

@@ -63,6 +63,9 @@ typedef struct facet_model facet_model;
 
 typedef struct facet_options {
   int32_t num_threads; /* 0: every core the process may use */
+  /* "cpu", "cuda", or NULL/"" for the package's own (CUDA packages run on
+   * the GPU, every other one on the CPU) */
+  const char *device;
 } facet_options;
 
 /* temperature <= 0: greedy (argmax, ties to the lowest id). Otherwise

@@ -19,7 +19,8 @@ TEST(TargetRegistry, KnowsTheX86EntriesAndHost) {
   EXPECT_EQ(names, (std::vector<std::string>{
                        "x86_64-avx2", "x86_64-avx512", "x86_64-avx512-vnni",
                        "aarch64-neon", "aarch64-dotprod", "aarch64-cortex-a76",
-                       "hexagon-v66-hvx128", "aarch64", "hexagon", "host"}));
+                       "hexagon-v66-hvx128", "cuda-sm90", "cuda-sm80",
+                       "aarch64", "hexagon", "cuda", "host"}));
   const TargetInfo *avx2 = findTarget("x86_64-avx2");
   ASSERT_NE(avx2, nullptr);
   EXPECT_EQ(avx2->family, "x86_64");
@@ -128,6 +129,29 @@ TEST(TargetRegistry, HostIsTheBestEntryThisMachineRuns) {
   }
   EXPECT_EQ(defaultSchedule(host).vectorLanes, host.vectorBytes / 4);
   EXPECT_EQ(defaultSchedule(host).unroll, host.unroll);
+}
+
+TEST(TargetRegistry, CudaRowsListTheirArchitecturesAndNeverRunOnTheHost) {
+  const TargetInfo *sm90 = findTarget("cuda");
+  ASSERT_NE(sm90, nullptr);
+  EXPECT_EQ(sm90->name, "cuda-sm90");
+  EXPECT_EQ(sm90->family, "cuda");
+  EXPECT_TRUE(sm90->isCuda());
+  EXPECT_EQ(sm90->cudaGencodes,
+            (std::vector<std::string>{"arch=compute_90a,code=sm_90a",
+                                      "arch=compute_80,code=sm_80",
+                                      "arch=compute_90,code=compute_90"}));
+  EXPECT_TRUE(sm90->cpuFeatures.empty());
+  EXPECT_FALSE(canRunOnHost(*sm90));
+  const TargetInfo *sm80 = findTarget("cuda-sm80");
+  ASSERT_NE(sm80, nullptr);
+  EXPECT_EQ(sm80->cudaGencodes,
+            (std::vector<std::string>{"arch=compute_80,code=sm_80",
+                                      "arch=compute_80,code=compute_80"}));
+  EXPECT_FALSE(canRunOnHost(*sm80));
+  // host stays a CPU entry.
+  EXPECT_FALSE(hostTarget().isCuda());
+  EXPECT_TRUE(findTarget("x86_64-avx2")->cudaGencodes.empty());
 }
 
 } // namespace

@@ -309,7 +309,9 @@ int run(const Arguments &args) {
       results.push_back(decodeTest(*model, args, ids, depth));
   }
   uint64_t peak = peakResidentBytes();
-  std::string backend = "CPU (" + info.target + ")";
+  // A package compiled for a CUDA target runs on the GPU (Options::device).
+  std::string backend = (info.target.rfind("cuda", 0) == 0 ? "CUDA (" : "CPU (") +
+                        info.target + ")";
 
   if (args.json) {
     std::printf("{\n  \"model\": %s,\n  \"size_bytes\": %llu,\n"

@@ -9,7 +9,8 @@
 //
 //   facet-run model.facet --prompt-ids 2,651,... -n 32
 //       [--greedy | --temperature T --top-k K --top-p P --seed S]
-//       [--threads N] [--dump-logits FILE] [--stop-at-eos]
+//       [--threads N] [--device cpu|cuda] [--dump-logits FILE]
+//       [--stop-at-eos]
 //
 // prints the generated token ids, comma-separated, on stdout and one line of
 // speed figures on stderr. Exit status: 0 success, 1 a runtime error (bad
@@ -64,6 +65,8 @@ const char *const kUsage =
     "                       probability reaches P (0 < P <= 1)\n"
     "  --seed S             random seed for sampling (default 0)\n"
     "  --threads N          threads for the kernels (default: all cores)\n"
+    "  --device D           cpu or cuda (default: the package's target:\n"
+    "                       cuda-* packages run on the GPU)\n"
     "  --dump-logits FILE   write float32 logits, row-major\n"
     "                       [prompt tokens + decoded tokens, vocab]: the\n"
     "                       logits after every prompt token and every\n"
@@ -91,6 +94,7 @@ struct Arguments {
   bool sampling = false;
   facet_sampling params = facet_default_sampling();
   int32_t threads = 0;
+  std::string device; // "": the package's own
   std::string dumpLogits;
   bool stopAtEos = false;
   // Text modes (the package's tokenizer).
@@ -221,6 +225,11 @@ Arguments parseArguments(int argc, char **argv) {
       args.params.seed = seed;
     } else if (arg == "--threads") {
       args.threads = static_cast<int32_t>(parseInteger(arg, next(), 1, 4096));
+    } else if (arg == "--device") {
+      args.device = next();
+      if (args.device != "cpu" && args.device != "cuda")
+        throw UsageError{"--device expects cpu or cuda, got '" + args.device +
+                         "'"};
     } else if (arg == "--dump-logits") {
       args.dumpLogits = next();
       if (args.dumpLogits.empty())
@@ -470,6 +479,7 @@ int chat(facet_model *model, const facet_model_info &info,
 int run(const Arguments &args) {
   facet_options options = facet_default_options();
   options.num_threads = args.threads;
+  options.device = args.device.empty() ? nullptr : args.device.c_str();
   facet_model *model = nullptr;
   check(facet_open(args.package.c_str(), &options, &model));
   struct Closer {

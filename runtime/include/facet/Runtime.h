@@ -58,6 +58,9 @@ struct Options {
   /// Time every kernel launch and cache write (Model::profile). Each waits
   /// for the one before, so a profiled model runs slower.
   bool profile = false;
+  /// "cpu", "cuda", or "" for the package's own: a package compiled for a
+  /// CUDA target runs on the GPU, every other one on the CPU.
+  std::string device = {};
 };
 
 /// Where the time of the calls since Model::clearProfile went.
