@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/common/AttentionChecks.h"
 #include "codegen/cuda/CudaEmitter.h"
 
 #include <fmt/format.h>
@@ -35,18 +36,10 @@ std::vector<CTensor> emitAttention(AttentionOp op,
           "needs [T, H, hd] queries and [T] positions");
   int64_t heads = queries.shape[1], headDim = queries.shape[2];
   CacheRef cache = w.cache(op, op.getCache());
-  require(headDim == cache.headDim, op,
-          fmt::format("query head_dim {} differs from the cache's {}", headDim,
-                      cache.headDim));
-  require(cache.kvHeads > 0 && heads % cache.kvHeads == 0, op,
-          fmt::format("{} query heads cannot share {} KV heads", heads,
-                      cache.kvHeads));
+  if (auto why = attentionCacheMismatch(
+          op, heads, headDim, {cache.kvHeads, cache.headDim, cache.window}))
+    fail(op, *why);
   int64_t window = op.getWindowAttr().getInt();
-  require(window >= 0, op, "window must be >= 0");
-  require(cache.window == 0 || (window > 0 && window <= cache.window), op,
-          fmt::format("attends over window {} but @{} keeps only the last {} "
-                      "positions",
-                      window, op.getCache().str(), cache.window));
   require(mlir::cast<mlir::RankedTensorType>(op.getResult().getType())
               .getElementType()
               .isF32(),

@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/common/AttentionChecks.h"
 #include "codegen/halide/EmitterSupport.h"
 
 #include <cfloat>
@@ -39,18 +40,10 @@ std::vector<HTensor> emitAttention(AttentionOp op,
   int64_t heads = staticDim(op, op.getQueries(), 1);
   int64_t headDim = staticDim(op, op.getQueries(), 2);
   CacheView cache = ctx.cache(op, op.getCache());
-  require(headDim == cache.headDim, op,
-          fmt::format("query head_dim {} differs from the cache's {}", headDim,
-                      cache.headDim));
-  require(cache.kvHeads > 0 && heads % cache.kvHeads == 0, op,
-          fmt::format("{} query heads cannot share {} KV heads", heads,
-                      cache.kvHeads));
+  if (auto why = attentionCacheMismatch(
+          op, heads, headDim, {cache.kvHeads, cache.headDim, cache.window}))
+    fail(op, *why);
   int64_t window = op.getWindowAttr().getInt();
-  require(window >= 0, op, "window must be >= 0");
-  require(cache.window == 0 || (window > 0 && window <= cache.window), op,
-          fmt::format("attends over window {} but @{} keeps only the last {} "
-                      "positions",
-                      window, op.getCache().str(), cache.window));
   int32_t group = heads / cache.kvHeads;
   float scale = attrValue(op.getScaleAttr());
 
