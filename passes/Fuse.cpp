@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "runtime/core/Format.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -30,10 +31,8 @@ using namespace mlir;
 namespace facet {
 namespace {
 
-/// The package format's limit on a kernel's arguments
-/// (runtime/core/Format.h, kMaxKernelArgs); passes do not depend on the
-/// runtime, so the number is repeated here and checked by a lit test.
-constexpr int64_t kMaxKernelArguments = 256;
+/// The package format's limit on a kernel's arguments.
+constexpr int64_t kMaxKernelArguments = int64_t(core::kMaxKernelArgs);
 
 /// Moves every facet.weight to the start of `func`, keeping their order.
 void hoistWeights(func::FuncOp func) {
@@ -64,22 +63,35 @@ bool kvStoreBetween(Operation *first, Operation *last) {
   return false;
 }
 
-/// One kernel computing what `producer` and then `consumer` compute, at the
-/// producer's position. Results: the producer's results still used by
-/// anything but the consumer, then all the consumer's results.
-KernelOp merge(KernelOp producer, KernelOp consumer) {
-  OpBuilder builder(producer);
-  llvm::SetVector<Value> inputs(producer.getInputs().begin(),
-                                producer.getInputs().end());
+/// The outside of the kernel that merging `consumer` into `producer` makes:
+/// its inputs (the producer's, then the consumer's that the producer does
+/// not compute) and the producer's results still used by anything but the
+/// consumer (its results are these, then all the consumer's).
+struct MergedInterface {
+  llvm::SetVector<Value> inputs;
+  SmallVector<Value> keptResults;
+};
+MergedInterface mergedInterface(KernelOp producer, KernelOp consumer) {
+  MergedInterface interface;
+  interface.inputs.insert(producer.getInputs().begin(),
+                          producer.getInputs().end());
   for (Value input : consumer.getInputs())
     if (input.getDefiningOp() != producer)
-      inputs.insert(input);
-
-  SmallVector<Value> keptResults;
+      interface.inputs.insert(input);
   for (Value result : producer.getResults())
     if (llvm::any_of(result.getUsers(),
                      [&](Operation *user) { return user != consumer; }))
-      keptResults.push_back(result);
+      interface.keptResults.push_back(result);
+  return interface;
+}
+
+/// One kernel computing what `producer` and then `consumer` compute, at the
+/// producer's position, with mergedInterface's inputs and results.
+KernelOp merge(KernelOp producer, KernelOp consumer) {
+  OpBuilder builder(producer);
+  MergedInterface interface = mergedInterface(producer, consumer);
+  const llvm::SetVector<Value> &inputs = interface.inputs;
+  SmallVector<Value> &keptResults = interface.keptResults;
   SmallVector<Type> resultTypes;
   for (Value result : keptResults)
     resultTypes.push_back(result.getType());
@@ -156,16 +168,9 @@ struct MergedSize {
   int64_t arguments = 0;
 };
 MergedSize mergedSize(KernelOp producer, KernelOp consumer) {
-  llvm::SetVector<Value> inputs(producer.getInputs().begin(),
-                                producer.getInputs().end());
-  for (Value input : consumer.getInputs())
-    if (input.getDefiningOp() != producer)
-      inputs.insert(input);
-  int64_t results = consumer.getNumResults();
-  for (Value result : producer.getResults())
-    if (llvm::any_of(result.getUsers(),
-                     [&](Operation *user) { return user != consumer; }))
-      ++results;
+  MergedInterface interface = mergedInterface(producer, consumer);
+  int64_t results =
+      int64_t(interface.keptResults.size()) + consumer.getNumResults();
   MergedSize size;
   int64_t attentions = 0;
   for (KernelOp kernel : {producer, consumer})
@@ -174,7 +179,7 @@ MergedSize mergedSize(KernelOp producer, KernelOp consumer) {
       attentions += isa<AttentionOp>(op);
     }
   size.arguments =
-      kernelArguments(inputs.getArrayRef(), results, attentions);
+      kernelArguments(interface.inputs.getArrayRef(), results, attentions);
   return size;
 }
 
