@@ -37,7 +37,8 @@ void FacetDialect::registerTypes() {
 LogicalResult
 QuantizedWeightType::verify(function_ref<InFlightDiagnostic()> emitError,
                             ArrayRef<int64_t> shape, Type storage,
-                            int64_t group, Type scale, bool symmetric) {
+                            int64_t group, Type scale, bool symmetric,
+                            int64_t tileRows) {
   if (shape.size() < 2 || shape.size() > 3)
     return emitError() << "quantized weight must have rank 2 or 3, got rank "
                        << shape.size();
@@ -57,7 +58,14 @@ QuantizedWeightType::verify(function_ref<InFlightDiagnostic()> emitError,
                        << shape.back();
   if (!scale.isF16() && !scale.isBF16() && !scale.isF32())
     return emitError() << "scale type must be f16, bf16 or f32, got " << scale;
-  (void)symmetric;
+  if (tileRows < 0)
+    return emitError() << "tile rows must be >= 0, got " << tileRows;
+  if (tileRows > 0 && !canTile(shape, storageInt.getWidth(), group, symmetric,
+                               tileRows))
+    return emitError() << "tiles of " << tileRows
+                       << " rows need a symmetric rank-2 weight whose rows "
+                          "divide into them, a multiple of 16 stored bytes "
+                          "per row and a group that is 0 or a multiple of 32";
   return success();
 }
 
@@ -73,7 +81,13 @@ Type QuantizedWeightType::parse(AsmParser &parser) {
       parser.parseKeyword("group") || parser.parseInteger(group) ||
       parser.parseComma() || parser.parseKeyword("scale") ||
       parser.parseType(scale) || parser.parseComma() ||
-      parser.parseKeyword(&symmetry) || parser.parseGreater())
+      parser.parseKeyword(&symmetry))
+    return {};
+  int64_t tileRows = 0;
+  if (succeeded(parser.parseOptionalComma()) &&
+      (parser.parseKeyword("tiles") || parser.parseInteger(tileRows)))
+    return {};
+  if (parser.parseGreater())
     return {};
   if (symmetry != "symmetric" && symmetry != "asymmetric") {
     parser.emitError(parser.getCurrentLocation(),
@@ -83,7 +97,7 @@ Type QuantizedWeightType::parse(AsmParser &parser) {
   }
   return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
                     parser.getContext(), shape, storage, group, scale,
-                    symmetry == "symmetric");
+                    symmetry == "symmetric", tileRows);
 }
 
 void QuantizedWeightType::print(AsmPrinter &printer) const {
@@ -91,8 +105,20 @@ void QuantizedWeightType::print(AsmPrinter &printer) const {
   for (int64_t dim : getShape())
     printer << dim << "x";
   printer << getStorage() << ", group " << getGroup() << ", scale "
-          << getScale() << ", " << (getSymmetric() ? "symmetric" : "asymmetric")
-          << ">";
+          << getScale() << ", " << (getSymmetric() ? "symmetric" : "asymmetric");
+  if (getTileRows() > 0)
+    printer << ", tiles " << getTileRows();
+  printer << ">";
+}
+
+bool QuantizedWeightType::canTile(ArrayRef<int64_t> shape, int64_t bits,
+                                  int64_t group, bool symmetric,
+                                  int64_t tileRows) {
+  // One tile is tileRows rows x 16 stored bytes (WeightTiles.h).
+  int64_t bytesPerRow = bits == 4 ? shape.back() / 2 : shape.back();
+  return tileRows > 0 && shape.size() == 2 && symmetric &&
+         shape[0] % tileRows == 0 && bytesPerRow % 16 == 0 &&
+         (group == 0 || group % 32 == 0);
 }
 
 int64_t QuantizedWeightType::getBits() const {

@@ -14,9 +14,15 @@ def Facet_QuantizedWeightType : TypeDef<Facet_Dialect, "QuantizedWeight"> {
     last (input) dimension; `group = 0` means one scale per output row.
     Asymmetric schemes also carry a zero point per group.
 
+    `tiles R` (R > 0, optional) says how the integers and scales are laid
+    out in memory: in tiles of R output rows, so a vector of consecutive
+    rows is one load (codegen/target/WeightTiles.h). The logical value of
+    every element is the same either way.
+
     ```
     !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric>
     !facet.qweight<262144x1536xi8, group 0, scale f32, symmetric>
+    !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric, tiles 64>
     ```
   }];
   let parameters = (ins
@@ -24,13 +30,18 @@ def Facet_QuantizedWeightType : TypeDef<Facet_Dialect, "QuantizedWeight"> {
     "::mlir::Type":$storage,
     "int64_t":$group,
     "::mlir::Type":$scale,
-    "bool":$symmetric
+    "bool":$symmetric,
+    "int64_t":$tileRows
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     int64_t getBits() const;
     int64_t getNumElements() const;
+    /// Whether a weight of this form can be stored in tiles of `tileRows`
+    /// rows (rank 2, symmetric, whole tiles; see `tiles` above).
+    static bool canTile(::llvm::ArrayRef<int64_t> shape, int64_t bits,
+                        int64_t group, bool symmetric, int64_t tileRows);
   }];
 }
 

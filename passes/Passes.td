@@ -68,7 +68,12 @@ def Quantize : Pass<"facet-quantize", "mlir::ModuleOp"> {
            "Per-class schemes: class=scheme,...">,
     Option<"activations", "activations", "std::string", /*default=*/"\"f32\"",
            "int8: projections with int8 weights quantize their input rows "
-           "to int8 at run time and accumulate in int32 (VNNI, SDOT)">
+           "to int8 at run time and accumulate in int32 (VNNI, SDOT)">,
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"0",
+           "> 0: store the integers and scales of every weight a projection "
+           "or the LM head reads in tiles of this many output rows (the "
+           "target's rows per vector block; the PLE table, only ever "
+           "gathered row by row, stays row-major)">
   ];
   let dependentDialects = ["::facet::FacetDialect"];
   let statistics = [

@@ -85,6 +85,8 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
       signalPassFailure();
     };
 
+    if (tileRows < 0)
+      return fail("tile-rows must be >= 0, got " + Twine(tileRows));
     FailureOr<Scheme> defaultScheme = parseScheme(context, scheme);
     if (failed(defaultScheme))
       return fail("unknown scheme '" + scheme + "' (" + kSchemes + ")");
@@ -115,7 +117,10 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
       auto found = byClass.find(weightClass);
       const Scheme &chosen =
           found != byClass.end() ? found->second : *defaultScheme;
-      Type type = typeFor(tensor, chosen);
+      // The PLE table is only gathered, one row per token: tiles would
+      // scatter each row over R times as many cache lines.
+      Type type = typeFor(tensor, chosen,
+                          weightClass == "ple_table" ? 0 : int64_t(tileRows));
       if (type == tensor)
         continue;
       param.setType(type);
@@ -153,8 +158,15 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
     }
   }
 
-  Type typeFor(RankedTensorType tensor, const Scheme &chosen) {
+  Type typeFor(RankedTensorType tensor, const Scheme &chosen,
+               int64_t rows) {
     MLIRContext *context = tensor.getContext();
+    auto tiles = [&](int64_t bits, int64_t group) -> int64_t {
+      return QuantizedWeightType::canTile(tensor.getShape(), bits, group,
+                                          /*symmetric=*/true, rows)
+                 ? rows
+                 : 0;
+    };
     switch (chosen.kind) {
     case Scheme::Kind::None:
       return tensor;
@@ -165,7 +177,8 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
         ++numQuantized;
         return QuantizedWeightType::get(
             context, tensor.getShape(), IntegerType::get(context, 4),
-            chosen.group, Float16Type::get(context), chosen.symmetric);
+            chosen.group, Float16Type::get(context), chosen.symmetric,
+            chosen.symmetric ? tiles(4, chosen.group) : 0);
       }
       ++numFallbacks;
       [[fallthrough]];
@@ -173,7 +186,8 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
       ++numQuantized;
       return QuantizedWeightType::get(context, tensor.getShape(),
                                       IntegerType::get(context, 8), 0,
-                                      Float32Type::get(context), true);
+                                      Float32Type::get(context), true,
+                                      tiles(8, 0));
     }
     return tensor;
   }

@@ -12,6 +12,7 @@
 #include "codegen/driver/KernelLinker.h"
 #include "codegen/driver/WeightConversion.h"
 #include "codegen/driver/WeightQuantization.h"
+#include "codegen/target/RowTiles.h"
 #include "codegen/target/WeightTiles.h"
 #include "codegen/halide/KernelBuilder.h"
 #include "codegen/plan/PlanBuilder.h"
@@ -192,6 +193,7 @@ void compileModel(const std::string &checkpointDir,
     quantize.scheme = options.quant;
     quantize.overrides = options.quantOverrides;
     quantize.activations = int8Activations ? "int8" : "f32";
+    quantize.tileRows = target.floatWeightTileRows();
     passes.addPass(createQuantize(quantize));
   }
   if (!options.weightType.empty()) {
@@ -307,7 +309,9 @@ void compileModel(const std::string &checkpointDir,
       // integers in its tiles (the kernels read them so: KernelBuilder).
       std::optional<WeightTiling> tiling =
           int8WeightTiling(target.int8WeightTileRows, quantized);
-      auto fill = [tensor, quantized, count, cache, tiling](int part) {
+      std::optional<RowTiling> rowTiles = rowTiling(quantized);
+      auto fill = [tensor, quantized, count, cache, tiling,
+                   rowTiles](int part) {
         return [=](uint8_t *out, uint64_t bytes) {
           if (!*cache) {
             std::vector<float> values(count);
@@ -317,6 +321,14 @@ void compileModel(const std::string &checkpointDir,
             *cache = quantizeWeight(values, quantized);
             if (tiling)
               (*cache)->integers = tileInt8Weight((*cache)->integers, *tiling);
+            if (rowTiles) {
+              int64_t scaleBytes = (*cache)->scales.size() /
+                                   (rowTiles->outputs * rowTiles->groups());
+              (*cache)->integers =
+                  tileRowIntegers((*cache)->integers, *rowTiles);
+              (*cache)->scales =
+                  tileRowScales((*cache)->scales, scaleBytes, *rowTiles);
+            }
           }
           const std::vector<uint8_t> &data = part == 0   ? (*cache)->integers
                                              : part == 1 ? (*cache)->scales

@@ -43,6 +43,11 @@ enum class StageKind {
   /// (all dimensions but the innermost), e.g. one (head, token)'s attention
   /// scores. Keeps memory bounded by one row instead of the whole domain.
   Inner,
+  /// A partial sum computed inside `parent`'s reduction loop (the last
+  /// RVar of its first update) for the block of rows the parent's vectors
+  /// cover: vectorized and unrolled over those rows, so it stays in
+  /// registers (a GEMV's per-group dot products).
+  Partial,
 };
 
 /// One Func of a kernel and how it may be computed.
@@ -53,7 +58,7 @@ struct Stage {
   std::optional<int64_t> innerExtent; ///< static extent of argument 0
   bool vectorizeDynamicInner = false; ///< vectorize argument 0 even when its
                                       ///< extent is only known at run time
-  Halide::Func parent;                ///< Inner: the consumer it lives in
+  Halide::Func parent; ///< Inner, Partial: the consumer it lives in
   /// > 0: an integer dot product whose update's first RVar runs over
   /// `dotGroup` consecutive k (an int8 product reduction); scheduled so the
   /// target's dot-product instruction does that reduction (Schedule.cpp).

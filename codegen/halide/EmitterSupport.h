@@ -82,6 +82,12 @@ HTensor emitInt8MatVec(mlir::Operation *op, mlir::Value result,
                        const HTensor &x, const HTensor &weight,
                        int64_t inWidth, const std::string &role,
                        EmitContext &ctx);
+/// result(n, t) = sum_k x(k, t) * weight(k, n) for a quantized weight stored
+/// in row tiles (weight.rowTiled), float activations
+/// (RowTiledMatVecEmitter.cpp).
+HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
+                           const HTensor &x, const HTensor &weight,
+                           const std::string &role, EmitContext &ctx);
 std::vector<HTensor> emitAttention(AttentionOp op,
                                    llvm::ArrayRef<HTensor> operands,
                                    EmitContext &ctx);

@@ -45,11 +45,25 @@ struct QuantizedView {
   int64_t tileRows = 0; ///< rows per tile when tiled
 };
 
+/// A quantized [out, in] weight stored in row tiles (codegen/target/
+/// RowTiles.h), as a GEMV vectorized over rows reads it.
+struct RowTiledView {
+  /// (j, c, n): stored byte j (0..15) of chunk c of row n: UInt(8) holding
+  /// two int4 (q + 8; input 32c + j low, 32c + 16 + j high) or Int(8).
+  Halide::Func bytes;
+  Halide::Func scales; ///< (b, n): the f32 scale of group b of row n
+  int64_t bits = 8;
+  int64_t group = 0; ///< inputs per scale
+  int64_t inputs = 0;
+};
+
 struct HTensor {
   Halide::Func func;
   std::vector<Halide::Expr> shape; ///< outermost-first
   /// Set for an int8 per-row weight: `func` is its dequantized view.
   std::optional<QuantizedView> quantized;
+  /// Set for a weight stored in row tiles.
+  std::optional<RowTiledView> rowTiled;
 
   size_t rank() const { return shape.size(); }
   /// Extent of dimension `dim`, counted outermost-first as in the MLIR type.

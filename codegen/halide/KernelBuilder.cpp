@@ -8,6 +8,7 @@
 
 #include "codegen/halide/EmitterSupport.h"
 #include "codegen/halide/OpEmitters.h"
+#include "codegen/target/RowTiles.h"
 #include "codegen/target/WeightTiles.h"
 #include "frontend/support/Error.h"
 
@@ -129,24 +130,31 @@ public:
     if (!inputNames.insert(base).second)
       base += "_" + std::to_string(index);
 
+    std::optional<RowTiling> rowTiles = rowTiling(type);
     auto addPart = [&](Halide::Type element, int64_t innerExtent,
-                       unsigned part, const char *suffix) {
+                       unsigned part, const char *suffix,
+                       std::optional<std::vector<int64_t>> tiledShape) {
       ImageParam param(element, int(rank), base + suffix);
       llvm::SmallVector<int64_t> partShape(shape.begin(), shape.end());
       partShape.back() = innerExtent;
+      if (tiledShape)
+        partShape.assign(tiledShape->begin(), tiledShape->end());
       constrainDense(param, partShape);
       kernel.inputs.push_back(param);
       kernel.arguments.push_back(param);
       kernel.argInfo.push_back({KernelArgInfo::Kind::Input, index, "", part});
       return param;
     };
+    std::optional<std::vector<int64_t>> tiledIntegers, tiledScales;
+    if (rowTiles)
+      std::tie(tiledIntegers, tiledScales) = rowTiledShapes(*rowTiles);
     ImageParam q = addPart(int4 ? UInt(8) : Int(8), int4 ? inner / 2 : inner,
-                           0, "_q");
-    ImageParam scales =
-        addPart(storageType(type.getScale()), inner / group, 1, "_scales");
+                           0, "_q", tiledIntegers);
+    ImageParam scales = addPart(storageType(type.getScale()), inner / group,
+                                1, "_scales", tiledScales);
     std::optional<ImageParam> zeros;
     if (!type.getSymmetric())
-      zeros = addPart(UInt(8), inner / group, 2, "_zeros");
+      zeros = addPart(UInt(8), inner / group, 2, "_zeros", std::nullopt);
 
     std::vector<Var> vars = detail::makeVars(rank);
     std::vector<Expr> at(vars.begin(), vars.end());
@@ -156,6 +164,45 @@ public:
     Expr integer;
     Expr offsetInteger; // tiled: the stored u8 q + 128
     Expr zero = 0.0f;
+    if (rowTiles) {
+      // Row tiles (RowTiles.h): every reader goes through the tiled
+      // addresses; the GEMV reads `bytes` and `scales` directly.
+      RowTiledView view;
+      Var j("j"), c("c"), n("n"), b("b");
+      view.bytes = Func(base + "_tiled_bytes");
+      auto [column, row] = rowTiledIntegerAt<Expr>(*rowTiles, c, j, n);
+      view.bytes(j, c, n) = q(column, row);
+      view.scales = Func(base + "_tiled_scales");
+      auto [scaleColumn, scaleRow] = rowTiledScaleAt<Expr>(*rowTiles, b, n);
+      view.scales(b, n) = widenToF32(scales(scaleColumn, scaleRow),
+                                     storageType(type.getScale()));
+      view.bits = rowTiles->bits;
+      view.group = rowTiles->group;
+      view.inputs = rowTiles->inputs;
+      Expr chunk = k / int32_t(rowTiles->inputsPerChunk());
+      Expr within = k % int32_t(rowTiles->inputsPerChunk());
+      Expr byte = view.bytes(within % 16, chunk, vars[1]);
+      integer = int4 ? select(within < 16, byte & 15, byte >> 4) : byte;
+      if (int4)
+        zero = Expr(8.0f);
+      Expr scale = view.scales(k / int32_t(group), vars[1]);
+      Func read(base + "_dequant");
+      read(vars) = (cast<float>(integer) - zero) * scale;
+      HTensor tensor;
+      tensor.func = read;
+      for (int64_t dim : shape)
+        tensor.shape.push_back(Expr(static_cast<int32_t>(dim)));
+      tensor.rowTiled = view;
+      if (!int4 && group == inner) {
+        QuantizedView quantizedView;
+        quantizedView.integers = Func(base + "_int8");
+        quantizedView.integers(vars) = integer;
+        quantizedView.scales = Func(base + "_row_scale");
+        quantizedView.scales(vars[1]) = view.scales(0, vars[1]);
+        tensor.quantized = quantizedView;
+      }
+      return tensor;
+    }
     if (int4) {
       std::vector<Expr> byteAt = at;
       byteAt[0] = k / 2;

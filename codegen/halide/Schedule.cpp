@@ -266,6 +266,33 @@ void scheduleDot(const Stage &stage, const KernelSchedule &schedule) {
   (void)schedule.parallel;
 }
 
+/// A Partial stage: computed per iteration of its parent's reduction, over
+/// the parent's block of rows, vectorized across rows and unrolled over the
+/// block's vectors, its own reduction outside them (so each vector's
+/// accumulator stays in a register across it).
+void schedulePartial(const Stage &stage, const KernelSchedule &schedule) {
+  Func func = stage.func;
+  std::vector<RVar> parentRVars = reductionVars(stage.parent, 0);
+  if (parentRVars.empty())
+    throw Error("codegen: stage '" + func.name() + "' lives inside '" +
+                stage.parent.name() + "', which has no reduction");
+  func.compute_at(stage.parent, parentRVars.back());
+  std::vector<Var> args = func.args();
+  int lanes = schedule.vectorLanes;
+  Var vectors(func.name() + "_vectors"), lane(func.name() + "_lane");
+  func.split(args[0], vectors, lane, lanes).vectorize(lane).unroll(vectors);
+  for (int u = 0; u < func.num_update_definitions(); ++u) {
+    Halide::Stage update = func.update(u);
+    update.split(args[0], vectors, lane, lanes);
+    std::vector<VarOrRVar> order{lane, vectors};
+    for (const RVar &rvar : reductionVars(func, u))
+      order.push_back(rvar);
+    for (size_t i = 1; i < args.size(); ++i)
+      order.push_back(args[i]);
+    update.reorder(order).vectorize(lane).unroll(vectors);
+  }
+}
+
 void scheduleInner(Func func, const Func &parent, const Var &at,
                    const Stage &stage, const KernelSchedule &schedule) {
   func.compute_at(parent, at);
@@ -346,6 +373,7 @@ void applySchedule(const std::vector<Stage> &stages,
     switch (stage.kind) {
     case StageKind::View:
     case StageKind::Inner:
+    case StageKind::Partial:
       break;
     case StageKind::Pointwise:
       if (!schedule.inlinePointwise)
@@ -359,6 +387,9 @@ void applySchedule(const std::vector<Stage> &stages,
       break;
     }
   }
+  for (const Stage &stage : stages)
+    if (stage.kind == StageKind::Partial)
+      schedulePartial(stage, schedule);
   for (const Stage &stage : stages) {
     if (stage.kind != StageKind::Inner)
       continue;

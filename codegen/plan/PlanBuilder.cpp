@@ -1,6 +1,7 @@
 //===- PlanBuilder.cpp - Host plan of a kernel-outlined module ------------===//
 
 #include "codegen/plan/PlanBuilder.h"
+#include "codegen/target/RowTiles.h"
 
 #include "frontend/support/Error.h"
 
@@ -118,6 +119,8 @@ std::vector<package::WeightInfo> storedParts(ParamOp param) {
   std::vector<int64_t> integers = shape, groups = shape;
   integers.back() = int4 ? inner / 2 : inner;
   groups.back() = inner / group;
+  if (std::optional<codegen::RowTiling> tiling = codegen::rowTiling(quantized))
+    std::tie(integers, groups) = codegen::rowTiledShapes(*tiling);
   std::vector<package::WeightInfo> parts;
   parts.push_back(weightInfo(name,
                              int4 ? package::ElementType::U8

@@ -14,7 +14,8 @@ namespace facet::codegen {
 std::optional<WeightTiling> int8WeightTiling(int tileRows,
                                              QuantizedWeightType type) {
   if (tileRows <= 0 || !type || type.getBits() != 8 || type.getGroup() != 0 ||
-      !type.getSymmetric() || type.getShape().size() != 2)
+      !type.getSymmetric() || type.getShape().size() != 2 ||
+      type.getTileRows() > 0) // stored in row tiles instead (RowTiles.h)
     return std::nullopt;
   WeightTiling tiling;
   tiling.rows = tileRows;

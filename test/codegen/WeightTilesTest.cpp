@@ -29,7 +29,8 @@ QuantizedWeightType int8Type(mlir::MLIRContext &context,
   mlir::Builder builder(&context);
   return QuantizedWeightType::get(&context, shape,
                                   builder.getIntegerType(bits), group,
-                                  builder.getF32Type(), symmetric);
+                                  builder.getF32Type(), symmetric,
+                                  /*tileRows=*/0);
 }
 
 TEST(WeightTiles, TilesOnlyShapesThatHoldWholeTiles) {

@@ -1,0 +1,104 @@
+//===- RowTiles.h - Quantized weights stored in tiles of rows ---*- C++ -*-===//
+//
+// Part of Facet, an ahead-of-time compiler for Gemma 4 language models.
+//
+//===----------------------------------------------------------------------===//
+//
+// A GEMV vectorized over output rows (x86: 16 f32 lanes, 4 vectors a block)
+// reads, for one input k, the weights of 64 neighbouring rows. Row-major
+// they are a row's length apart, a gather per lane; in a tile they are 64
+// consecutive bytes. A `!facet.qweight<..., tiles R>` is stored so:
+//
+// - The integers, per block of R rows, in chunks of 16 stored bytes per
+//   row: chunk c holds int8 inputs 16c..16c+15, or int4 inputs 32c..32c+31
+//   with input 32c + j in the low nibble of byte j and 32c + 16 + j in its
+//   high nibble (so one byte load feeds two inputs 16 apart, as in Q4_0).
+//   Byte j of chunk c of row n lives at
+//       stored row n / R, stored column c * 16R + j * R + n % R
+//   of a [out / R, R * bytesPerRow] part: a chunk of a block is 16R
+//   contiguous bytes, and for fixed (c, j) the R rows are adjacent.
+// - The scales (one per group of inputs, or one per row for int8), per
+//   block of R rows: scale (group b, row n) at stored row n / R, column
+//   b * R + n % R of a [out / R, groups * R] part.
+//
+// Both parts keep their byte size; only their shape in the package and
+// their order change. The package writer permutes with tileRowIntegers and
+// tileRowScales; the kernel generator reads with rowTiledIntegerAt and
+// rowTiledScaleAt; the plan takes the part shapes from rowTiledShapes.
+// All of them read the tiling off the type, so they cannot disagree.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef FACET_CODEGEN_TARGET_ROWTILES_H
+#define FACET_CODEGEN_TARGET_ROWTILES_H
+
+#include "dialects/FacetDialect.h"
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace facet::codegen {
+
+struct RowTiling {
+  static constexpr int64_t kChunkBytes = 16; ///< stored bytes per row a chunk
+  int64_t rows = 0;        ///< R
+  int64_t outputs = 0;     ///< out
+  int64_t inputs = 0;      ///< in
+  int64_t bits = 8;        ///< 4 or 8
+  int64_t group = 0;       ///< inputs per scale (= inputs for per-row int8)
+
+  int64_t bytesPerRow() const { return bits == 4 ? inputs / 2 : inputs; }
+  int64_t inputsPerChunk() const { return bits == 4 ? 32 : 16; }
+  int64_t chunks() const { return bytesPerRow() / kChunkBytes; }
+  int64_t groups() const { return inputs / group; }
+};
+
+/// The tiling of a quantized weight, or nullopt when it is row-major
+/// (tileRows 0).
+std::optional<RowTiling> rowTiling(QuantizedWeightType type);
+
+/// (column, row) of the stored integer byte `byte` (0..15) of chunk `chunk`
+/// of row `n` in the [out / R, R * bytesPerRow] integer part. `Index` is
+/// int64_t or a Halide::Expr.
+template <typename Index>
+std::pair<Index, Index> rowTiledIntegerAt(const RowTiling &tiling,
+                                          Index chunk, Index byte, Index n) {
+  using Constant =
+      std::conditional_t<std::is_integral_v<Index>, Index, int32_t>;
+  Constant rows = Constant(tiling.rows);
+  return {chunk * Constant(RowTiling::kChunkBytes * tiling.rows) +
+              byte * rows + n % rows,
+          n / rows};
+}
+
+/// (column, row) of the scale of group `group` of row `n` in the
+/// [out / R, groups * R] scale part.
+template <typename Index>
+std::pair<Index, Index> rowTiledScaleAt(const RowTiling &tiling, Index group,
+                                        Index n) {
+  using Constant =
+      std::conditional_t<std::is_integral_v<Index>, Index, int32_t>;
+  Constant rows = Constant(tiling.rows);
+  return {group * rows + n % rows, n / rows};
+}
+
+/// The stored shapes (outermost first) of the integer and scale parts.
+std::pair<std::vector<int64_t>, std::vector<int64_t>>
+rowTiledShapes(const RowTiling &tiling);
+
+/// Row-major integers (int8, or int4 two per byte with input 2i in the low
+/// nibble) permuted into tiles.
+std::vector<uint8_t> tileRowIntegers(const std::vector<uint8_t> &rowMajor,
+                                     const RowTiling &tiling);
+
+/// Row-major scales ([out, groups] of `elementBytes` each) permuted into
+/// tiles.
+std::vector<uint8_t> tileRowScales(const std::vector<uint8_t> &rowMajor,
+                                   int64_t elementBytes,
+                                   const RowTiling &tiling);
+
+} // namespace facet::codegen
+
+#endif // FACET_CODEGEN_TARGET_ROWTILES_H
