@@ -6,6 +6,8 @@ Quantized weights are dequantized the way Facet's kernels do it
 (codegen/driver/WeightQuantization.cpp): int8 per output row with an f32
 scale; int4 two per byte (the even input in the low nibble) stored as
 q + 8, with one f16 (or bf16/f32) scale per group along the inputs.
+A scheme ending in `-tilesR` is stored in row tiles of R rows
+(codegen/target/RowTiles.h), which `rows` undoes.
 """
 
 import struct
@@ -103,11 +105,18 @@ class Package:
             return self.raw(name, start, stop).astype(np.float32)
         if scheme == "bf16":
             return (self.raw(name, start, stop).astype(np.uint32) << 16).view(np.float32)
-        scales = self.raw(name + ".scales", start, stop)
+        tiles = 0
+        if "-tiles" in scheme:
+            scheme, tiles = scheme.split("-tiles")
+            tiles = int(tiles)
+        if tiles:
+            stored, scales = self.untiled(name, start, stop, tiles, scheme == "int8")
+        else:
+            scales = self.raw(name + ".scales", start, stop)
+            stored = self.raw(name, start, stop)
         if self.weights[name + ".scales"]["element"] == 3:     # bf16 scales
             scales = (scales.astype(np.uint32) << 16).view(np.float32)
         scales = scales.astype(np.float32)
-        stored = self.raw(name, start, stop)
         if scheme == "int8":
             return stored.astype(np.float32) * scales
         if not scheme.startswith("int4-g") or scheme.endswith("-asym"):
@@ -118,3 +127,25 @@ class Package:
         values[:, 0::2] = (stored & 0x0F).astype(np.float32) - 8
         values[:, 1::2] = (stored >> 4).astype(np.float32) - 8
         return values * np.repeat(scales, group, axis=1)
+
+    def untiled(self, name, start, stop, tiles, int8):
+        """Rows [start, stop) of a row-tiled weight's integers (row-major,
+        int4 two per byte with the even input low) and scales."""
+        first, last = start // tiles, (stop + tiles - 1) // tiles
+        blocks = last - first
+        stored = self.raw(name, first, last)                  # [blocks, R * row bytes]
+        scales = self.raw(name + ".scales", first, last)      # [blocks, groups * R]
+        row_bytes = stored.shape[1] // tiles
+        # stored[block, (c * R + ... ) ]: chunk c, byte j, row r at c*16R + j*R + r
+        chunks = stored.reshape(blocks, row_bytes // 16, 16, tiles)
+        chunks = chunks.transpose(0, 3, 1, 2).reshape(blocks * tiles, row_bytes // 16, 16)
+        if int8:
+            integers = chunks.reshape(blocks * tiles, row_bytes)
+        else:
+            low, high = chunks & 0x0F, chunks >> 4                # inputs 32c + j, 32c + 16 + j
+            nibbles = np.concatenate([low, high], axis=2).reshape(blocks * tiles, row_bytes * 2)
+            integers = (nibbles[:, 0::2] | (nibbles[:, 1::2] << 4)).astype(np.uint8)
+        groups = scales.shape[1] // tiles
+        scales = scales.reshape(blocks, groups, tiles).transpose(0, 2, 1).reshape(blocks * tiles, groups)
+        skip = start - first * tiles
+        return integers[skip:skip + stop - start], scales[skip:skip + stop - start]

@@ -68,10 +68,14 @@ std::vector<package::WeightInfo> storedParts(ParamOp param);
 
 std::string schemeOf(Type type) {
   if (auto quantized = dyn_cast<QuantizedWeightType>(type)) {
+    // A row-tiled layout (RowTiles.h) is part of what a reader must know.
+    std::string tiles = quantized.getTileRows() > 0
+                            ? fmt::format("-tiles{}", quantized.getTileRows())
+                            : "";
     if (quantized.getBits() == 8)
-      return "int8";
-    return fmt::format("int4-g{}{}", quantized.getGroup(),
-                       quantized.getSymmetric() ? "" : "-asym");
+      return "int8" + tiles;
+    return fmt::format("int4-g{}{}{}", quantized.getGroup(),
+                       quantized.getSymmetric() ? "" : "-asym", tiles);
   }
   return package::elementTypeName(
       toElementType(cast<RankedTensorType>(type).getElementType()));

@@ -51,7 +51,10 @@ PackageSummary summarizePackage(const std::string &path) {
   for (const package::WeightInfo &weight : summary.manifest.weights) {
     summary.weightsBytes += weight.bytes;
     summary.weightBytesByClass[weight.weightClass] += weight.bytes;
-    summary.weightBytesByScheme[weight.scheme] += weight.bytes;
+    // "-tilesR" names the stored layout (codegen/target/RowTiles.h), not
+    // the quantization: the figures group by the scheme alone.
+    std::string scheme = weight.scheme.substr(0, weight.scheme.find("-tiles"));
+    summary.weightBytesByScheme[scheme] += weight.bytes;
   }
   for (const package::EntryPoint &entry : summary.manifest.entryPoints) {
     summary.arenaBytes[entry.name] = entry.arenaBytes;

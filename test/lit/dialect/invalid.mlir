@@ -32,6 +32,16 @@ facet.param @w : !facet.qweight<4x8xi4, group 4, scale f16, lopsided> class "mlp
 
 // -----
 
+// expected-error @+1 {{tiles of 64 rows need a symmetric rank-2 weight whose rows divide into them}}
+facet.param @w : !facet.qweight<48x32xi4, group 32, scale f16, symmetric, tiles 64> class "mlp"
+
+// -----
+
+// expected-error @+1 {{tiles of 16 rows need}}
+facet.param @w : !facet.qweight<16x32xi4, group 32, scale f16, asymmetric, tiles 16> class "mlp"
+
+// -----
+
 // expected-error @+1 {{a sliding cache needs a window > 0}}
 facet.kv_cache @kv sliding heads 1 x 8 layer 0
 

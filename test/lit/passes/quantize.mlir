@@ -5,6 +5,21 @@
 // RUN: facet-opt %s '--facet-quantize=scheme=int8 activations=int8' | FileCheck %s --check-prefix=ACT
 // RUN: facet-opt %s '--facet-quantize=scheme=int4-g32 activations=int8' | FileCheck %s --check-prefix=ACT4
 // RUN: not facet-opt %s '--facet-quantize=activations=int4' 2>&1 | FileCheck %s --check-prefix=BADACT
+// RUN: facet-opt %s '--facet-quantize=scheme=int4-g32 tile-rows=64' | FileCheck %s --check-prefix=TILES
+// RUN: facet-opt %s '--facet-quantize=scheme=int4-g32 tile-rows=16' | FileCheck %s --check-prefix=TILES16
+// RUN: not facet-opt %s '--facet-quantize=tile-rows=-1' 2>&1 | FileCheck %s --check-prefix=BADTILES
+
+// tile-rows stores the weights of projections and the LM head in row tiles
+// where their shape holds whole tiles (64 rows: only @embed); the PLE table,
+// only ever gathered, stays row-major.
+// TILES: facet.param @embed : !facet.qweight<64x32xi4, group 32, scale f16, symmetric, tiles 64> class "embedding"
+// TILES: facet.param @up : !facet.qweight<48x32xi4, group 32, scale f16, symmetric> class "mlp"
+// TILES: facet.param @down : !facet.qweight<32x48xi8, group 0, scale f32, symmetric> class "mlp"
+// TILES: facet.param @ple : !facet.qweight<64x32xi4, group 32, scale f16, symmetric> class "ple_table"
+// TILES16: facet.param @up : !facet.qweight<48x32xi4, group 32, scale f16, symmetric, tiles 16> class "mlp"
+// TILES16: facet.param @down : !facet.qweight<32x48xi8, group 0, scale f32, symmetric, tiles 16> class "mlp"
+// TILES16: facet.param @ple : !facet.qweight<64x32xi4, group 32, scale f16, symmetric> class "ple_table"
+// BADTILES: error: facet-quantize: tile-rows must be >= 0, got -1
 
 // activations=int8 marks the projections and the LM head whose weight is
 // int8 per row: all three here with --quant int8; with int4-g32 only @down,
@@ -34,6 +49,7 @@ facet.param @embed : tensor<64x32xf32> class "embedding"
 facet.param @norm : tensor<32xf32> class "norm"
 facet.param @up : tensor<48x32xf32> class "mlp"
 facet.param @down : tensor<32x48xf32> class "mlp"
+facet.param @ple : tensor<64x32xf32> class "ple_table"
 
 // CHECK-LABEL: func.func @decode
 func.func @decode(%x: tensor<1x32xf32>) -> tensor<1x64xf32> {
