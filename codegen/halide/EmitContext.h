@@ -66,6 +66,11 @@ struct Stage {
   /// A dot product whose weight is stored in tiles (QuantizedView::tiled):
   /// always reduced across rows, the tiles' order.
   bool dotTiledWeight = false;
+  /// > 1: a reduction over (rows, tokens) whose update may run this many
+  /// tokens per pass over its reduction when `tokens` (the token count) is
+  /// at least that (prefill), so one pass over the weights serves them all.
+  int tokenBlock = 0;
+  Halide::Expr tokens;
 };
 
 /// The keys and values of one KV cache, as the kernel reads them: Funcs
@@ -103,6 +108,9 @@ public:
   Halide::Func addStage(Halide::Func func, StageKind kind, std::string role,
                         std::optional<int64_t> innerExtent);
   const std::vector<Stage> &stages() const { return stageList; }
+  /// Sets Stage::tokenBlock and Stage::tokens of the stage of `func`.
+  void setTokenBlock(const Halide::Func &func, int block,
+                     Halide::Expr tokens);
 
 private:
   unsigned nextId = 0;

@@ -103,6 +103,19 @@ Func EmitContext::addStage(Stage stage) {
   return stage.func;
 }
 
+void EmitContext::setTokenBlock(const Func &func, int block, Expr tokens) {
+  // A static token count below the block never blocks: no specialization
+  // whose condition is false.
+  if (const int64_t *count = Internal::as_const_int(tokens))
+    if (*count < block)
+      return;
+  for (Stage &stage : stageList)
+    if (stage.func.name() == func.name()) {
+      stage.tokenBlock = block;
+      stage.tokens = tokens;
+    }
+}
+
 Func EmitContext::addStage(Func func, StageKind kind, std::string role,
                            std::optional<int64_t> innerExtent) {
   Stage stage;

@@ -32,6 +32,10 @@ using namespace Halide;
 
 namespace facet::codegen::detail {
 
+namespace {
+constexpr int kTokenBlock = 4;
+} // namespace
+
 HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
                            const HTensor &x, const HTensor &weight,
                            const std::string &role, EmitContext &ctx) {
@@ -76,8 +80,13 @@ HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
   }
   out(n, t) = 0.0f;
   out(n, t) += w.scales(g, n) * sum;
-  return makeResult(ctx, result, out, shapeOf(op, result, x.extent(0)),
-                    StageKind::Materialized, role);
+  HTensor tensor = makeResult(ctx, result, out,
+                              shapeOf(op, result, x.extent(0)),
+                              StageKind::Materialized, role);
+  // Prefill: kTokenBlock tokens per pass over the weights, so each weight's
+  // load and conversion serves them all.
+  ctx.setTokenBlock(out, kTokenBlock, x.extent(0));
+  return tensor;
 }
 
 } // namespace facet::codegen::detail

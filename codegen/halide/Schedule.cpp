@@ -24,6 +24,8 @@ struct LoopPlan {
   bool parallel = true;
   bool fuseOuter = true;      ///< fuse the outer dimensions into one loop
   bool blocksAreTasks = true; ///< reductions: blocks run in parallel too
+  int tokenBlock = 0;         ///< Stage::tokenBlock, applied by layOut
+  Halide::Expr tokens;        ///< Stage::tokens
 };
 
 std::vector<RVar> reductionVars(const Func &func, int update) {
@@ -79,6 +81,19 @@ std::optional<Var> layOut(Halide::Stage stage, const Func &func,
     } else {
       stage.vectorize(inBlock);
       order = {inBlock};
+    }
+    // Token blocks: the second dimension split, its inner part between the
+    // row vectors and the reduction, so one pass over the reduction (and
+    // any Partial stage computed in it) serves tokenBlock tokens. Only
+    // specialized where the tokens fill a block (scheduleRoot); the last
+    // block is guarded (an update cannot shift inwards: it would add twice).
+    if (plan.tokenBlock > 1 && !rvars.empty() && args.size() == 2) {
+      Var tokenOuter(name + "_tok"), tokenInner(name + "_tin");
+      stage.split(args[1], tokenOuter, tokenInner, plan.tokenBlock,
+                  TailStrategy::GuardWithIf);
+      stage.unroll(tokenInner);
+      order.push_back(tokenInner);
+      args[1] = tokenOuter;
     }
     order.insert(order.end(), rvars.begin(), rvars.end());
     order.push_back(blockVar);
@@ -190,7 +205,16 @@ std::optional<Var> scheduleRoot(Func func, const LoopPlan &plan,
   std::optional<Var> outer = layOut(func, func, {}, plan, schedule);
   for (int u = 0; u < func.num_update_definitions(); ++u) {
     SplitReduction split = splitReduction(func, u, schedule);
-    outer = layOut(func.update(u), func, split.rvars, plan, schedule);
+    if (plan.tokenBlock > 1 && plan.tokens.defined()) {
+      // Specialized before the general case is scheduled: a specialization
+      // starts from the stage's schedule as it is when it is made.
+      Halide::Stage blocked =
+          func.update(u).specialize(plan.tokens >= plan.tokenBlock);
+      layOut(blocked, func, split.rvars, plan, schedule);
+    }
+    LoopPlan general = plan;
+    general.tokenBlock = 0;
+    outer = layOut(func.update(u), func, split.rvars, general, schedule);
     if (split.partial)
       layOutPartial(*split.partial, *split.partialRVar, func, outer, schedule);
   }
@@ -280,16 +304,30 @@ void schedulePartial(const Stage &stage, const KernelSchedule &schedule) {
   std::vector<Var> args = func.args();
   int lanes = schedule.vectorLanes;
   Var vectors(func.name() + "_vectors"), lane(func.name() + "_lane");
-  func.split(args[0], vectors, lane, lanes).vectorize(lane).unroll(vectors);
+  // Dimensions past the second (a token block of the parent) sit inside
+  // the reduction and are unrolled with the row vectors: each weight load
+  // and conversion serves every token.
+  std::vector<VarOrRVar> inner{lane, vectors};
+  inner.insert(inner.end(), args.begin() + std::min<size_t>(2, args.size()),
+               args.end());
+  std::vector<VarOrRVar> pureOrder = inner;
+  if (args.size() >= 2)
+    pureOrder.push_back(args[1]);
+  func.split(args[0], vectors, lane, lanes).reorder(pureOrder);
+  func.vectorize(lane).unroll(vectors);
+  for (size_t i = 2; i < args.size(); ++i)
+    func.unroll(args[i]);
   for (int u = 0; u < func.num_update_definitions(); ++u) {
     Halide::Stage update = func.update(u);
     update.split(args[0], vectors, lane, lanes);
-    std::vector<VarOrRVar> order{lane, vectors};
+    std::vector<VarOrRVar> order = inner;
     for (const RVar &rvar : reductionVars(func, u))
       order.push_back(rvar);
-    for (size_t i = 1; i < args.size(); ++i)
-      order.push_back(args[i]);
+    if (args.size() >= 2)
+      order.push_back(args[1]);
     update.reorder(order).vectorize(lane).unroll(vectors);
+    for (size_t i = 2; i < args.size(); ++i)
+      update.unroll(args[i]);
   }
 }
 
@@ -348,9 +386,17 @@ void applySchedule(const std::vector<Stage> &stages,
   for (const Stage &output : outputs)
     outputNames.insert(output.func.name());
 
+  std::map<std::string, const Stage *> registered;
+  for (const Stage &stage : stages)
+    registered.emplace(stage.func.name(), &stage);
   std::map<std::string, Var> outerLoop; // of every Func that has Inner stages
   auto root = [&](const Stage &stage) {
     LoopPlan plan;
+    // An output may be an emitter's stage: its token blocking still holds.
+    auto found = registered.find(stage.func.name());
+    const Stage &emitted = found != registered.end() ? *found->second : stage;
+    plan.tokenBlock = emitted.tokenBlock;
+    plan.tokens = emitted.tokens;
     plan.innerExtent = stage.innerExtent;
     plan.vectorizeDynamic = stage.vectorizeDynamicInner;
     // A parent keeps its outer loop whole so that the temporaries computed
