@@ -164,6 +164,7 @@ public:
     Expr integer;
     Expr offsetInteger; // tiled: the stored u8 q + 128
     Expr zero = 0.0f;
+    std::optional<RowTiledView> rowTiledView;
     if (rowTiles) {
       // Row tiles (RowTiles.h): every reader goes through the tiled
       // addresses; the GEMV reads `bytes` and `scales` directly.
@@ -185,25 +186,8 @@ public:
       integer = int4 ? select(within < 16, byte & 15, byte >> 4) : byte;
       if (int4)
         zero = Expr(8.0f);
-      Expr scale = view.scales(k / int32_t(group), vars[1]);
-      Func read(base + "_dequant");
-      read(vars) = (cast<float>(integer) - zero) * scale;
-      HTensor tensor;
-      tensor.func = read;
-      for (int64_t dim : shape)
-        tensor.shape.push_back(Expr(static_cast<int32_t>(dim)));
-      tensor.rowTiled = view;
-      if (!int4 && group == inner) {
-        QuantizedView quantizedView;
-        quantizedView.integers = Func(base + "_int8");
-        quantizedView.integers(vars) = integer;
-        quantizedView.scales = Func(base + "_row_scale");
-        quantizedView.scales(vars[1]) = view.scales(0, vars[1]);
-        tensor.quantized = quantizedView;
-      }
-      return tensor;
-    }
-    if (int4) {
+      rowTiledView = view;
+    } else if (int4) {
       std::vector<Expr> byteAt = at;
       byteAt[0] = k / 2;
       Expr byte = q(byteAt);
@@ -220,14 +204,20 @@ public:
     } else {
       integer = q(at);
     }
-    Expr scale =
-        widenToF32(scales(groupAt), storageType(type.getScale()));
+    // The scale of (group, row...), from the tiles or row-major.
+    auto scaleAt = [&](const std::vector<Expr> &where) -> Expr {
+      if (rowTiledView)
+        return rowTiledView->scales(where[0], where[1]);
+      return widenToF32(scales(where), storageType(type.getScale()));
+    };
+    Expr scale = scaleAt(groupAt);
     Func read(base + "_dequant");
     read(vars) = (cast<float>(integer) - zero) * scale;
     HTensor tensor;
     tensor.func = read;
     for (int64_t dim : shape)
       tensor.shape.push_back(Expr(static_cast<int32_t>(dim)));
+    tensor.rowTiled = rowTiledView;
     if (!int4 && group == inner) {
       // Per-row int8: emitters may also read the integers themselves.
       QuantizedView view;
@@ -242,8 +232,7 @@ public:
       std::vector<Expr> rowAt(rowVars.begin(), rowVars.end());
       rowAt.insert(rowAt.begin(), Expr(0));
       view.scales = Func(base + "_row_scale");
-      view.scales(rowVars) =
-          widenToF32(scales(rowAt), storageType(type.getScale()));
+      view.scales(rowVars) = scaleAt(rowAt);
       tensor.quantized = view;
     }
     return tensor;
