@@ -23,6 +23,8 @@
 #ifndef FACET_CODEGEN_HALIDE_HTENSOR_H
 #define FACET_CODEGEN_HALIDE_HTENSOR_H
 
+#include "codegen/target/RowTiles.h"
+
 #include "Halide.h"
 
 #include "mlir/IR/Types.h"
@@ -52,9 +54,7 @@ struct RowTiledView {
   /// two int4 (q + 8; input 32c + j low, 32c + 16 + j high) or Int(8).
   Halide::Func bytes;
   Halide::Func scales; ///< (b, n): the f32 scale of group b of row n
-  int64_t bits = 8;
-  int64_t group = 0; ///< inputs per scale
-  int64_t inputs = 0;
+  RowTiling tiling;    ///< the layout, as the weight's type gives it
 };
 
 struct HTensor {

@@ -177,9 +177,7 @@ public:
       auto [scaleColumn, scaleRow] = rowTiledScaleAt<Expr>(*rowTiles, b, n);
       view.scales(b, n) = widenToF32(scales(scaleColumn, scaleRow),
                                      storageType(type.getScale()));
-      view.bits = rowTiles->bits;
-      view.group = rowTiles->group;
-      view.inputs = rowTiles->inputs;
+      view.tiling = *rowTiles;
       Expr chunk = k / int32_t(rowTiles->inputsPerChunk());
       Expr within = k % int32_t(rowTiles->inputsPerChunk());
       Expr byte = view.bytes(within % 16, chunk, vars[1]);

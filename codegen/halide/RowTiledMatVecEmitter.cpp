@@ -41,10 +41,10 @@ HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
                            const std::string &role, EmitContext &ctx) {
   const RowTiledView &w = *weight.rowTiled;
   require(x.rank() == 2, op, "a row-tiled weight needs a [T, K] input");
-  bool int4 = w.bits == 4;
-  int32_t perChunk = int4 ? 32 : 16;
-  int32_t group = int32_t(w.group);
-  int32_t groups = int32_t(w.inputs / w.group);
+  bool int4 = w.tiling.bits == 4;
+  int32_t perChunk = int32_t(w.tiling.inputsPerChunk());
+  int32_t group = int32_t(w.tiling.group);
+  int32_t groups = int32_t(w.tiling.groups());
   require(group % perChunk == 0, op,
           "internal: a row-tiled group is not a whole number of chunks");
   Var n("n"), b("b"), t("t");
