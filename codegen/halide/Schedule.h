@@ -22,6 +22,12 @@
 //   tasks too, which keeps decode (one token) parallel.
 // - Inner: computed per iteration of its parent's outer loop (one head and
 //   token of attention), vectorized along its innermost dimension.
+// - Partial: computed per iteration of its parent's reduction, over the
+//   parent's block of rows (a row-tiled GEMV's per-group sums), vectorized
+//   across rows and unrolled over the block's vectors and any token block.
+// A stage with a token block (Stage::tokenBlock) gets a second version of
+// its update, specialized for token counts that fill a block, whose tokens
+// run in unrolled blocks inside the row block, outside the reduction.
 //
 // Exactness: vectorizing or parallelizing over output elements never changes
 // a value; every reduction still sums one element's terms one after another
