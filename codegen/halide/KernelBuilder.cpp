@@ -6,6 +6,7 @@
 
 #include "codegen/halide/KernelBuilder.h"
 
+#include "codegen/halide/CpuRetarget.h"
 #include "codegen/halide/EmitterSupport.h"
 #include "codegen/halide/OpEmitters.h"
 #include "codegen/target/RowTiles.h"
@@ -16,6 +17,7 @@
 #include "llvm/ADT/DenseMap.h"
 
 #include <cctype>
+#include <cstdio>
 #include <fmt/format.h>
 #include <map>
 #include <set>
@@ -358,6 +360,20 @@ private:
   std::map<std::string, CacheView> cacheViews;
 };
 
+/// Compiles `objectPath`.bc, which Halide wrote for a target with an LLVM
+/// CPU of its own, to `objectPath` with LLVM 19, and removes the bitcode.
+void compileRetargeted(const std::string &objectPath,
+                       const TargetInfo &target) {
+  const std::string bitcode = objectPath + ".bc";
+  try {
+    compileBitcodeForCpu(bitcode, objectPath, target.llvmCpu);
+  } catch (...) {
+    std::remove(bitcode.c_str());
+    throw;
+  }
+  std::remove(bitcode.c_str());
+}
+
 } // namespace
 
 std::vector<Argument> BuiltKernel::inputArguments() const {
@@ -376,12 +392,18 @@ void BuiltKernel::compileToObject(const std::string &path,
   if (!withRuntime)
     halideTarget = halideTarget.with_feature(Target::NoRuntime);
   try {
-    Pipeline(pipeline).compile_to_object(path, inputArguments(), functionName,
-                                         halideTarget);
+    if (target.llvmCpu.empty()) {
+      Pipeline(pipeline).compile_to_object(path, inputArguments(),
+                                           functionName, halideTarget);
+      return;
+    }
+    Pipeline(pipeline).compile_to_bitcode(path + ".bc", inputArguments(),
+                                          functionName, halideTarget);
   } catch (const Halide::Error &error) {
     throw Error(fmt::format("codegen: compiling kernel '{}' for {} failed: {}",
                             name, target.name, error.what()));
   }
+  compileRetargeted(path, target);
 }
 
 BuiltKernel buildKernel(llvm::ArrayRef<mlir::Operation *> ops,
@@ -566,12 +588,21 @@ KernelSignature generateKernel(KernelOp kernelOp, const TargetInfo &target,
 
 void generateHalideRuntime(const TargetInfo &target, const std::string &path) {
   try {
-    compile_standalone_runtime(path, target.halide);
+    if (target.llvmCpu.empty()) {
+      compile_standalone_runtime(path, target.halide);
+      return;
+    }
+    // compile_standalone_runtime writes objects only; an empty module
+    // compiled with the runtime is what it compiles itself.
+    Module("halide_runtime",
+           target.halide.without_feature(Target::NoRuntime))
+        .compile({{OutputFileType::bitcode, path + ".bc"}});
   } catch (const Halide::Error &error) {
     throw Error(fmt::format("codegen: compiling the Halide runtime for {} "
                             "failed: {}",
                             target.name, error.what()));
   }
+  compileRetargeted(path, target);
 }
 
 } // namespace facet::codegen

@@ -51,6 +51,9 @@ struct Entry {
   int int8WeightTileRows = 0;
   /// CUDA rows: nvcc -gencode values (TargetInfo::cudaGencodes).
   std::vector<std::string> cudaGencodes = {};
+  /// LLVM CPU the kernels are compiled for by LLVM 19 (TargetInfo::llvmCpu),
+  /// or empty for Halide's own choice.
+  const char *llvmCpu = "";
 };
 
 /// Entries of one family are listed from the baseline to the most capable:
@@ -76,17 +79,29 @@ const std::vector<Entry> &entries() {
        4,
        "x86-64 with AVX-512 F/CD/BW/DQ/VL (Skylake-SP, Zen 4 and later)",
        {"sse41", "avx", "avx2", "fma", "f16c", "avx512", "avx512_skylake"}},
+      // Halide 14's avx512_sapphirerapids is what turns u8 x i8 dot
+      // products into `vpdpbusd`, but it compiles for LLVM's sapphirerapids
+      // CPU, whose AVX512-FP16 and AVX-VNNI LLVM then uses and Zen 4/5 lack.
+      // LLVM 19 compiles Halide's bitcode for `cooperlake` (Skylake-SP plus
+      // VNNI and BF16) with Halide's features (adding IFMA and VBMI), which
+      // Sapphire Rapids and Zen 4/5 all run.
       {"x86_64-avx512-vnni",
        "x86_64",
        "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake-"
        "avx512_cannonlake-avx512_sapphirerapids-large_buffers",
        64,
        4,
-       "x86-64 with AVX-512 plus IFMA/VBMI, VNNI, BF16 and FP16 (Sapphire "
-       "Rapids and later Intel; Halide 14 builds for LLVM's sapphirerapids "
-       "CPU, whose AVX512-FP16 AMD's Zen 4/5 lack)",
+       "x86-64 with AVX-512 plus IFMA/VBMI, VNNI and BF16 (Sapphire Rapids, "
+       "Zen 4 and later)",
        {"sse41", "avx", "avx2", "fma", "f16c", "avx512", "avx512_skylake",
-        "avx512_cannonlake", "avx512_sapphirerapids"}},
+        "avx512_cannonlake", "avx512vnni", "avx512bf16"},
+       /*vectorizeFloat=*/true,
+       /*threads=*/true,
+       /*int8Only=*/false,
+       /*llvmOptions=*/"",
+       /*int8WeightTileRows=*/0,
+       /*cudaGencodes=*/{},
+       /*llvmCpu=*/"cooperlake"},
       // aarch64: 128-bit NEON vectors (4 f32 lanes) but 32 of them, so a
       // block of 8 vectors (32 floats, the width of an AVX2 block) keeps 8
       // accumulators in registers with room for the weights and activations
@@ -206,6 +221,7 @@ const std::vector<TargetInfo> &registry() {
       info.threads = entry.threads;
       info.int8Only = entry.int8Only;
       info.llvmOptions = entry.llvmOptions;
+      info.llvmCpu = entry.llvmCpu;
       info.int8WeightTileRows = entry.int8WeightTileRows;
       info.cudaGencodes = entry.cudaGencodes;
       out.push_back(std::move(info));
@@ -282,7 +298,8 @@ bool runsOn(const TargetInfo &target, const Halide::Target &host) {
   for (Feature feature : isaFeatures())
     if (t.has_feature(feature) && !host.has_feature(feature))
       return false;
-  if (t.has_feature(Feature::AVX512_SapphireRapids) && !hostHasAvx512Fp16())
+  if (t.has_feature(Feature::AVX512_SapphireRapids) &&
+      target.llvmCpu.empty() && !hostHasAvx512Fp16())
     return false;
   return true;
 }
@@ -347,6 +364,13 @@ TargetInfo hostTarget() {
 
 bool canRunOnHost(const TargetInfo &target) {
   return runsOn(target, Halide::get_host_target());
+}
+
+Halide::Target jitTarget(const TargetInfo &target) {
+  Halide::Target t = target.halide;
+  if (!target.llvmCpu.empty() && !hostHasAvx512Fp16())
+    t = t.without_feature(Feature::AVX512_SapphireRapids);
+  return t.with_feature(Feature::JIT);
 }
 
 } // namespace facet::codegen

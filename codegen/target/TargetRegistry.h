@@ -54,6 +54,10 @@ struct TargetInfo {
   /// Options for the LLVM inside Halide (its HL_LLVM_ARGS), set before the
   /// first kernel is generated; empty for most targets.
   std::string llvmOptions;
+  /// Non-empty: kernels are written as bitcode by Halide and compiled by
+  /// LLVM 19 for this LLVM CPU (halide/CpuRetarget.h), because the CPU
+  /// Halide 14 would pick has instructions the target's machines lack.
+  std::string llvmCpu;
   /// > 0: int8 per-row weights whose shape allows it are stored in tiles of
   /// this many rows by 4 inputs, the operand of one dot instruction
   /// (WeightTiles.h); 0: row-major.
@@ -96,6 +100,12 @@ TargetInfo hostTarget();
 /// Whether this machine has the architecture and every ISA feature that
 /// `target` compiles for.
 bool canRunOnHost(const TargetInfo &target);
+
+/// The Halide target that JIT-compiles `target`'s kernels on this machine
+/// (tests). JIT code goes through Halide's own LLVM 14 and its CPU choice,
+/// not through TargetInfo::llvmCpu, so a retargeted entry JITs without
+/// avx512_sapphirerapids where this machine lacks that CPU's AVX512-FP16.
+Halide::Target jitTarget(const TargetInfo &target);
 
 } // namespace facet::codegen
 

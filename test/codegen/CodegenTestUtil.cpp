@@ -217,7 +217,7 @@ KernelFixture::run(const std::vector<std::vector<int64_t>> &shapes) {
   // reports Sapphire Rapids for Zen 4, whose missing AVX512-FP16 LLVM would
   // then use (TargetRegistry.cpp, hostHasAvx512Fp16).
   built.pipeline.realize(
-      realization, hostTarget().halide.with_feature(Halide::Target::JIT));
+      realization, jitTarget(hostTarget()));
   for (size_t i = 0; i < shapes.size(); ++i) {
     int64_t n = out[i].size();
     if (buffers[i].type() == Halide::Int(32)) {

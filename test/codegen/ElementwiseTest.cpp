@@ -128,7 +128,7 @@ func.func @narrow(%a: tensor<?x16xbf16>, %b: tensor<?x16xbf16>,
   Halide::Buffer<Halide::bfloat16_t> x(16, 3);
   Halide::Buffer<Halide::float16_t> y(16, 3);
   kernel.pipeline.realize(Halide::Realization({x, y}),
-                          hostTarget().halide.with_feature(Halide::Target::JIT));
+                          jitTarget(hostTarget()));
   for (int t = 0; t < 3; ++t)
     for (int i = 0; i < 16; ++i) {
       int at = t * 16 + i;

@@ -169,7 +169,7 @@ TEST_P(ModelSegmentsTest, ChunkedPrefillMatchesTheFixture) {
       }
       segment.kernel.pipeline.realize(
           Halide::Realization(outputs),
-          hostTarget().halide.with_feature(Halide::Target::JIT));
+          jitTarget(hostTarget()));
       for (size_t k = 0; k < outputs.size(); ++k)
         values[segment.outputs[k]] = outputs[k];
 

@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace facet::codegen {
 namespace {
 
@@ -39,6 +41,32 @@ TEST(TargetRegistry, KnowsTheX86EntriesAndHost) {
     EXPECT_TRUE(vnni.halide.has_feature(feature));
   EXPECT_FALSE(vnni.halide.has_feature(Halide::Target::NoRuntime));
   EXPECT_FALSE(vnni.halide.has_feature(Halide::Target::JIT));
+  // LLVM 19 compiles it for a CPU without AVX512-FP16, and the runtime
+  // checks VNNI and BF16, not the sapphirerapids set (which includes FP16).
+  EXPECT_EQ(vnni.llvmCpu, "cooperlake");
+  EXPECT_NE(std::find(vnni.cpuFeatures.begin(), vnni.cpuFeatures.end(),
+                      "avx512vnni"),
+            vnni.cpuFeatures.end());
+  EXPECT_EQ(std::find(vnni.cpuFeatures.begin(), vnni.cpuFeatures.end(),
+                      "avx512_sapphirerapids"),
+            vnni.cpuFeatures.end());
+  EXPECT_TRUE(resolveTarget("x86_64-avx512").llvmCpu.empty());
+}
+
+TEST(TargetRegistry, JitTargetsRunHere) {
+  for (const char *name : {"x86_64-avx2", "x86_64-avx512",
+                           "x86_64-avx512-vnni"}) {
+    const TargetInfo &target = resolveTarget(name);
+    Halide::Target jit = jitTarget(target);
+    EXPECT_TRUE(jit.has_feature(Halide::Target::JIT)) << name;
+    // Only the retargeted entry may lose a feature, and only the one that
+    // makes Halide's own LLVM pick sapphirerapids.
+    Halide::Target restored = jit.without_feature(Halide::Target::JIT);
+    if (target.halide.has_feature(Halide::Target::AVX512_SapphireRapids))
+      restored = restored.with_feature(Halide::Target::AVX512_SapphireRapids);
+    EXPECT_EQ(restored, target.halide)
+        << name;
+  }
 }
 
 TEST(TargetRegistry, KnowsTheAArch64Entries) {

@@ -4,11 +4,16 @@
 # kernel library, disassemble it and require INSTRUCTION. The code only has
 # to be generated, not run, so a target this CPU lacks is checked too.
 #
-#   int8_dot_instructions.sh BIN_DIR MODEL_DIR WORK_DIR TARGET OBJDUMP INSTRUCTION
+#   int8_dot_instructions.sh BIN_DIR MODEL_DIR WORK_DIR TARGET OBJDUMP INSTRUCTION [FORBIDDEN]
+#
+# FORBIDDEN, an extended regular expression, names instructions that must
+# not appear (for x86_64-avx512-vnni: AVX512-FP16 and VEX-encoded AVX-VNNI,
+# which the CPUs the target promises to run on, Zen 4/5, lack).
 #
 # Exit 77 (ctest: skipped) when OBJDUMP is not installed.
 set -euo pipefail
 bin="$1"; model="$2"; work="$3"; target="$4"; objdump="$5"; instruction="$6"
+forbidden="${7:-}"
 if ! command -v "$objdump" >/dev/null; then
   echo "SKIPPED: $objdump is not installed"
   exit 77
@@ -20,9 +25,14 @@ log="$work/compile.log"
   { cat "$log"; exit 1; }
 kept="$(sed -n 's/^compile: kept //p' "$log")"
 trap 'rm -rf "$kept"' EXIT
-count="$("$objdump" -d "$kept/kernels.so" | grep -cw "$instruction" || true)"
+"$objdump" -d "$kept/kernels.so" >"$work/kernels.s"
+count="$(grep -cw "$instruction" "$work/kernels.s" || true)"
 echo "$target: $count x $instruction in the kernel library"
 if [ "$count" -eq 0 ]; then
   echo "FAILED: no $instruction in the int8-activation kernels for $target"
+  exit 1
+fi
+if [ -n "$forbidden" ] && grep -Ew "$forbidden" "$work/kernels.s" | head -5 | grep .; then
+  echo "FAILED: the kernels for $target use instructions matching '$forbidden'"
   exit 1
 fi
