@@ -6,8 +6,9 @@ Quantized weights are dequantized the way Facet's kernels do it
 (codegen/driver/WeightQuantization.cpp): int8 per output row with an f32
 scale; int4 two per byte (the even input in the low nibble) stored as
 q + 8, with one f16 (or bf16/f32) scale per group along the inputs.
-A scheme ending in `-tilesR` is stored in row tiles of R rows
-(codegen/target/RowTiles.h), which `rows` undoes.
+A scheme ending in `-tilesR` (or `-tilesRbyD`) is stored in row tiles of
+R rows with D bytes of a row together (codegen/target/RowTiles.h), which
+`rows` undoes.
 """
 
 import struct
@@ -105,12 +106,13 @@ class Package:
             return self.raw(name, start, stop).astype(np.float32)
         if scheme == "bf16":
             return (self.raw(name, start, stop).astype(np.uint32) << 16).view(np.float32)
-        tiles = 0
+        tiles, depth = 0, 1
         if "-tiles" in scheme:
             scheme, tiles = scheme.split("-tiles")
-            tiles = int(tiles)
+            tiles, _, depth = tiles.partition("by")
+            tiles, depth = int(tiles), int(depth or 1)
         if tiles:
-            stored, scales = self.untiled(name, start, stop, tiles, scheme == "int8")
+            stored, scales = self.untiled(name, start, stop, tiles, depth, scheme == "int8")
         else:
             scales = self.raw(name + ".scales", start, stop)
             stored = self.raw(name, start, stop)
@@ -128,7 +130,7 @@ class Package:
         values[:, 1::2] = (stored >> 4).astype(np.float32) - 8
         return values * np.repeat(scales, group, axis=1)
 
-    def untiled(self, name, start, stop, tiles, int8):
+    def untiled(self, name, start, stop, tiles, depth, int8):
         """Rows [start, stop) of a row-tiled weight's integers (row-major,
         int4 two per byte with the even input low) and scales."""
         first, last = start // tiles, (stop + tiles - 1) // tiles
@@ -136,9 +138,9 @@ class Package:
         stored = self.raw(name, first, last)                  # [blocks, R * row bytes]
         scales = self.raw(name + ".scales", first, last)      # [blocks, groups * R]
         row_bytes = stored.shape[1] // tiles
-        # stored[block, (c * R + ... ) ]: chunk c, byte j, row r at c*16R + j*R + r
-        chunks = stored.reshape(blocks, row_bytes // 16, 16, tiles)
-        chunks = chunks.transpose(0, 3, 1, 2).reshape(blocks * tiles, row_bytes // 16, 16)
+        # chunk c, byte j = D*jq + jd, row r at c*16R + jq*DR + r*D + jd
+        chunks = stored.reshape(blocks, row_bytes // 16, 16 // depth, tiles, depth)
+        chunks = chunks.transpose(0, 3, 1, 2, 4).reshape(blocks * tiles, row_bytes // 16, 16)
         if int8:
             integers = chunks.reshape(blocks * tiles, row_bytes)
         else:

@@ -38,7 +38,7 @@ LogicalResult
 QuantizedWeightType::verify(function_ref<InFlightDiagnostic()> emitError,
                             ArrayRef<int64_t> shape, Type storage,
                             int64_t group, Type scale, bool symmetric,
-                            int64_t tileRows) {
+                            int64_t tileRows, int64_t tileDepth) {
   if (shape.size() < 2 || shape.size() > 3)
     return emitError() << "quantized weight must have rank 2 or 3, got rank "
                        << shape.size();
@@ -66,6 +66,11 @@ QuantizedWeightType::verify(function_ref<InFlightDiagnostic()> emitError,
                        << " rows need a symmetric rank-2 weight whose rows "
                           "divide into them, a multiple of 16 stored bytes "
                           "per row and a group that is 0 or a multiple of 32";
+  if (tileDepth != 1 && tileDepth != 4)
+    return emitError() << "tile depth must be 1 or 4, got " << tileDepth;
+  if (tileDepth != 1 && tileRows == 0)
+    return emitError() << "a tile depth of " << tileDepth
+                       << " needs tiles of rows";
   return success();
 }
 
@@ -83,9 +88,11 @@ Type QuantizedWeightType::parse(AsmParser &parser) {
       parser.parseType(scale) || parser.parseComma() ||
       parser.parseKeyword(&symmetry))
     return {};
-  int64_t tileRows = 0;
+  int64_t tileRows = 0, tileDepth = 1;
   if (succeeded(parser.parseOptionalComma()) &&
-      (parser.parseKeyword("tiles") || parser.parseInteger(tileRows)))
+      (parser.parseKeyword("tiles") || parser.parseInteger(tileRows) ||
+       (succeeded(parser.parseOptionalKeyword("by")) &&
+        parser.parseInteger(tileDepth))))
     return {};
   if (parser.parseGreater())
     return {};
@@ -97,7 +104,7 @@ Type QuantizedWeightType::parse(AsmParser &parser) {
   }
   return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
                     parser.getContext(), shape, storage, group, scale,
-                    symmetry == "symmetric", tileRows);
+                    symmetry == "symmetric", tileRows, tileDepth);
 }
 
 void QuantizedWeightType::print(AsmPrinter &printer) const {
@@ -108,6 +115,8 @@ void QuantizedWeightType::print(AsmPrinter &printer) const {
           << getScale() << ", " << (getSymmetric() ? "symmetric" : "asymmetric");
   if (getTileRows() > 0)
     printer << ", tiles " << getTileRows();
+  if (getTileDepth() != 1)
+    printer << " by " << getTileDepth();
   printer << ">";
 }
 

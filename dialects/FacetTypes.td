@@ -16,13 +16,16 @@ def Facet_QuantizedWeightType : TypeDef<Facet_Dialect, "QuantizedWeight"> {
 
     `tiles R` (R > 0, optional) says how the integers and scales are laid
     out in memory: in tiles of R output rows, so a vector of consecutive
-    rows is one load (codegen/target/WeightTiles.h). The logical value of
-    every element is the same either way.
+    rows is one load (codegen/target/RowTiles.h). `by D` (D = 1 or 4,
+    default 1) keeps D consecutive stored bytes of a row together, the
+    operand shape of a 4-byte dot instruction (x86 VNNI `vpdpbusd`). The
+    logical value of every element is the same either way.
 
     ```
     !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric>
     !facet.qweight<262144x1536xi8, group 0, scale f32, symmetric>
     !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric, tiles 64>
+    !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric, tiles 64 by 4>
     ```
   }];
   let parameters = (ins
@@ -31,7 +34,8 @@ def Facet_QuantizedWeightType : TypeDef<Facet_Dialect, "QuantizedWeight"> {
     "int64_t":$group,
     "::mlir::Type":$scale,
     "bool":$symmetric,
-    "int64_t":$tileRows
+    "int64_t":$tileRows,
+    "int64_t":$tileDepth
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;

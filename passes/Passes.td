@@ -73,7 +73,12 @@ def Quantize : Pass<"facet-quantize", "mlir::ModuleOp"> {
            "> 0: store the integers and scales of every weight a projection "
            "or the LM head reads in tiles of this many output rows (the "
            "target's rows per vector block; the PLE table, only ever "
-           "gathered row by row, stays row-major)">
+           "gathered row by row, stays row-major)">,
+    Option<"int4TileDepth", "int4-tile-depth", "int64_t", /*default=*/"1",
+           "4: tiled int4 weights keep 4 stored bytes of a row together, "
+           "the operand of a 4-byte int8 dot instruction (x86 VNNI), and "
+           "the kernels multiply them by int8 activations; 1: rows "
+           "adjacent per byte, for a float GEMV">
   ];
   let dependentDialects = ["::facet::FacetDialect"];
   let statistics = [

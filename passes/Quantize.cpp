@@ -87,6 +87,9 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
 
     if (tileRows < 0)
       return fail("tile-rows must be >= 0, got " + Twine(tileRows));
+    if (int4TileDepth != 1 && int4TileDepth != 4)
+      return fail("int4-tile-depth must be 1 or 4, got " +
+                  Twine(int4TileDepth));
     FailureOr<Scheme> defaultScheme = parseScheme(context, scheme);
     if (failed(defaultScheme))
       return fail("unknown scheme '" + scheme + "' (" + kSchemes + ")");
@@ -175,10 +178,11 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
     case Scheme::Kind::Int4:
       if (tensor.getShape().back() % chosen.group == 0) {
         ++numQuantized;
+        int64_t tileRows = chosen.symmetric ? tiles(4, chosen.group) : 0;
         return QuantizedWeightType::get(
             context, tensor.getShape(), IntegerType::get(context, 4),
             chosen.group, Float16Type::get(context), chosen.symmetric,
-            chosen.symmetric ? tiles(4, chosen.group) : 0);
+            tileRows, tileRows > 0 ? int64_t(int4TileDepth) : 1);
       }
       ++numFallbacks;
       [[fallthrough]];
@@ -187,7 +191,7 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
       return QuantizedWeightType::get(context, tensor.getShape(),
                                       IntegerType::get(context, 8), 0,
                                       Float32Type::get(context), true,
-                                      tiles(8, 0));
+                                      tiles(8, 0), /*tileDepth=*/1);
     }
     return tensor;
   }

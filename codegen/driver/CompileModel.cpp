@@ -194,6 +194,11 @@ void compileModel(const std::string &checkpointDir,
     quantize.overrides = options.quantOverrides;
     quantize.activations = int8Activations ? "int8" : "f32";
     quantize.tileRows = target.floatWeightTileRows();
+    // int4 weights meet int8 activations only where asked: the int8 dot
+    // form (RowTiledDotEmitter.cpp) is exact in its integers but its
+    // schedule does not keep its accumulators in registers yet, so it runs
+    // slower than the float GEMV (bench/README.md).
+    quantize.int4TileDepth = int8Activations ? target.int4TileDepth() : 1;
     passes.addPass(createQuantize(quantize));
   }
   if (!options.weightType.empty()) {

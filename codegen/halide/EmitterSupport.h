@@ -88,6 +88,12 @@ HTensor emitInt8MatVec(mlir::Operation *op, mlir::Value result,
 HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
                            const HTensor &x, const HTensor &weight,
                            const std::string &role, EmitContext &ctx);
+/// The same over an int4 weight in row tiles of depth 4, with activations
+/// quantized to int8 per group and int32 dot products (x86 VNNI;
+/// RowTiledDotEmitter.cpp).
+HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
+                        const HTensor &x, const HTensor &weight,
+                        const std::string &role, EmitContext &ctx);
 std::vector<HTensor> emitAttention(AttentionOp op,
                                    llvm::ArrayRef<HTensor> operands,
                                    EmitContext &ctx);

@@ -179,6 +179,11 @@ public:
       auto [scaleColumn, scaleRow] = rowTiledScaleAt<Expr>(*rowTiles, b, n);
       view.scales(b, n) = widenToF32(scales(scaleColumn, scaleRow),
                                      storageType(type.getScale()));
+      if (type.getScale().isF16()) {
+        view.halfScaleBits = Func(base + "_tiled_scale_bits");
+        (*view.halfScaleBits)(b, n) =
+            reinterpret(UInt(16), scales(scaleColumn, scaleRow));
+      }
       view.tiling = *rowTiles;
       Expr chunk = k / int32_t(rowTiles->inputsPerChunk());
       Expr within = k % int32_t(rowTiles->inputsPerChunk());

@@ -183,7 +183,9 @@ HTensor emitMatVec(Operation *op, mlir::Value result, const HTensor &x,
                    const HTensor &weight, int64_t inWidth,
                    const std::string &role, EmitContext &ctx) {
   if (weight.rowTiled && x.rank() == 2)
-    return emitRowTiledMatVec(op, result, x, weight, role, ctx);
+    return weight.rowTiled->tiling.depth > 1
+               ? emitRowTiledDot(op, result, x, weight, role, ctx)
+               : emitRowTiledMatVec(op, result, x, weight, role, ctx);
   std::vector<Var> vars = makeVars(x.rank());
   RDom k(0, int32_t(inWidth), ctx.uniqueName(role + "_k"));
   std::vector<Expr> xAt = asExprs(vars);

@@ -293,7 +293,10 @@ void scheduleDot(const Stage &stage, const KernelSchedule &schedule) {
 /// A Partial stage: computed per iteration of its parent's reduction, over
 /// the parent's block of rows, vectorized across rows and unrolled over the
 /// block's vectors, its own reduction outside them (so each vector's
-/// accumulator stays in a register across it).
+/// accumulator stays in a register across it). An int8 dot product
+/// (Stage::dotGroup) has its first RVar, the bytes one lane sums, innermost
+/// and reduced inside each lane (atomic + vectorize: VNNI vpdpbusd), and
+/// its next RVar (the lane groups of a chunk) unrolled.
 void schedulePartial(const Stage &stage, const KernelSchedule &schedule) {
   Func func = stage.func;
   std::vector<RVar> parentRVars = reductionVars(stage.parent, 0);
@@ -320,14 +323,20 @@ void schedulePartial(const Stage &stage, const KernelSchedule &schedule) {
   for (int u = 0; u < func.num_update_definitions(); ++u) {
     Halide::Stage update = func.update(u);
     update.split(args[0], vectors, lane, lanes);
+    std::vector<RVar> rvars = reductionVars(func, u);
+    bool dot = stage.dotGroup > 0 && rvars.size() >= 2;
     std::vector<VarOrRVar> order = inner;
-    for (const RVar &rvar : reductionVars(func, u))
-      order.push_back(rvar);
+    if (dot)
+      order.insert(order.begin(), rvars[0]);
+    for (size_t i = dot ? 1 : 0; i < rvars.size(); ++i)
+      order.push_back(rvars[i]);
     if (args.size() >= 2)
       order.push_back(args[1]);
     update.reorder(order).vectorize(lane).unroll(vectors);
     for (size_t i = 2; i < args.size(); ++i)
       update.unroll(args[i]);
+    if (dot)
+      update.unroll(rvars[1]).atomic().vectorize(rvars[0], stage.dotGroup);
   }
 }
 

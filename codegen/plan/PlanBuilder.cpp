@@ -69,9 +69,11 @@ std::vector<package::WeightInfo> storedParts(ParamOp param);
 std::string schemeOf(Type type) {
   if (auto quantized = dyn_cast<QuantizedWeightType>(type)) {
     // A row-tiled layout (RowTiles.h) is part of what a reader must know.
-    std::string tiles = quantized.getTileRows() > 0
-                            ? fmt::format("-tiles{}", quantized.getTileRows())
-                            : "";
+    std::string tiles;
+    if (quantized.getTileRows() > 0)
+      tiles = fmt::format("-tiles{}", quantized.getTileRows());
+    if (quantized.getTileDepth() != 1)
+      tiles += fmt::format("by{}", quantized.getTileDepth());
     if (quantized.getBits() == 8)
       return "int8" + tiles;
     return fmt::format("int4-g{}{}{}", quantized.getGroup(),

@@ -17,6 +17,7 @@ std::optional<RowTiling> rowTiling(QuantizedWeightType type) {
     return std::nullopt;
   RowTiling tiling;
   tiling.rows = type.getTileRows();
+  tiling.depth = type.getTileDepth();
   tiling.outputs = type.getShape()[0];
   tiling.inputs = type.getShape()[1];
   tiling.bits = type.getBits();

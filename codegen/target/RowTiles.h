@@ -13,10 +13,15 @@
 //   row: chunk c holds int8 inputs 16c..16c+15, or int4 inputs 32c..32c+31
 //   with input 32c + j in the low nibble of byte j and 32c + 16 + j in its
 //   high nibble (so one byte load feeds two inputs 16 apart, as in Q4_0).
-//   Byte j of chunk c of row n lives at
-//       stored row n / R, stored column c * 16R + j * R + n % R
+//   With depth D (`tiles R by D`; 1 or 4), byte j of chunk c of row n
+//   lives at
+//       stored row n / R,
+//       stored column c * 16R + (j / D) * DR + (n % R) * D + j % D
 //   of a [out / R, R * bytesPerRow] part: a chunk of a block is 16R
-//   contiguous bytes, and for fixed (c, j) the R rows are adjacent.
+//   contiguous bytes. D = 1: for fixed (c, j) the R rows are adjacent, one
+//   vector across rows per input (float GEMV). D = 4: each row's bytes
+//   4j'..4j'+3 are one 32-bit lane and 16 rows one 64-byte vector, the
+//   operand of x86 VNNI `vpdpbusd` against 4 activation bytes.
 // - The scales (one per group of inputs, or one per row for int8), per
 //   block of R rows: scale (group b, row n) at stored row n / R, column
 //   b * R + n % R of a [out / R, groups * R] part.
@@ -44,6 +49,7 @@ namespace facet::codegen {
 struct RowTiling {
   static constexpr int64_t kChunkBytes = 16; ///< stored bytes per row a chunk
   int64_t rows = 0;        ///< R
+  int64_t depth = 1;       ///< D: stored bytes of a row kept together
   int64_t outputs = 0;     ///< out
   int64_t inputs = 0;      ///< in
   int64_t bits = 8;        ///< 4 or 8
@@ -68,8 +74,14 @@ std::pair<Index, Index> rowTiledIntegerAt(const RowTiling &tiling,
   using Constant =
       std::conditional_t<std::is_integral_v<Index>, Index, int32_t>;
   Constant rows = Constant(tiling.rows);
+  Constant depth = Constant(tiling.depth);
+  if (tiling.depth == 1)
+    return {chunk * Constant(RowTiling::kChunkBytes * tiling.rows) +
+                byte * rows + n % rows,
+            n / rows};
   return {chunk * Constant(RowTiling::kChunkBytes * tiling.rows) +
-              byte * rows + n % rows,
+              byte / depth * (depth * rows) + n % rows * depth +
+              byte % depth,
           n / rows};
 }
 

@@ -76,7 +76,17 @@ struct TargetInfo {
   /// where the kernels read them with float activations; 0 elsewhere.
   int floatWeightTileRows() const {
     return family == "x86_64" ? floatLanes() * unroll : 0;
+  }  /// Bytes of a row kept together in tiled int4 weights (RowTiles.h): 4
+  /// on x86 with VNNI (avx512_sapphirerapids), whose vpdpbusd sums 4 byte
+  /// products per lane, so int4 projections run as int8 dot products with
+  /// int8 activations; 1 elsewhere (a float GEMV across rows).
+  int int4TileDepth() const {
+    return family == "x86_64" &&
+                   halide.has_feature(Halide::Target::AVX512_SapphireRapids)
+               ? 4
+               : 1;
   }
+
   /// i32 lanes of one native vector (the int8 dot products' accumulators).
   int int32Lanes() const { return vectorBytes / 4; }
 };

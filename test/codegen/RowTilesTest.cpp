@@ -19,13 +19,14 @@ namespace {
 
 QuantizedWeightType weightType(mlir::MLIRContext &context,
                                llvm::ArrayRef<int64_t> shape, unsigned bits,
-                               int64_t group, int64_t tileRows) {
+                               int64_t group, int64_t tileRows,
+                               int64_t tileDepth = 1) {
   context.loadDialect<FacetDialect>();
   mlir::Builder builder(&context);
   return QuantizedWeightType::get(&context, shape,
                                   builder.getIntegerType(bits), group,
                                   builder.getF16Type(), /*symmetric=*/true,
-                                  tileRows);
+                                  tileRows, tileRows > 0 ? tileDepth : 1);
 }
 
 TEST(RowTiles, OnlyTypesWithTilesAreTiled) {
@@ -79,6 +80,33 @@ TEST(RowTiles, Int4ElementsLandWhereTheKernelReadsThem) {
               rowTiledIntegerAt<int64_t>(tiling, c, j, n - 1);
           EXPECT_EQ(previousRow * stride + previous + 1, offset);
         }
+      }
+  EXPECT_EQ(seen.size(), tiled.size());
+}
+
+TEST(RowTiles, DepthFourKeepsFourBytesOfARowTogether) {
+  mlir::MLIRContext context;
+  const int64_t out = 32, in = 64, rows = 16;
+  RowTiling tiling =
+      *rowTiling(weightType(context, {out, in}, 4, 32, rows, /*depth=*/4));
+  EXPECT_EQ(tiling.depth, 4);
+  std::vector<uint8_t> rowMajor(out * in / 2);
+  for (size_t i = 0; i < rowMajor.size(); ++i)
+    rowMajor[i] = uint8_t(i * 37 + 11);
+  std::vector<uint8_t> tiled = tileRowIntegers(rowMajor, tiling);
+  int64_t stride = rows * in / 2;
+  std::set<int64_t> seen;
+  for (int64_t n = 0; n < out; ++n)
+    for (int64_t c = 0; c < tiling.chunks(); ++c)
+      for (int64_t j = 0; j < 16; ++j) {
+        auto [column, row] = rowTiledIntegerAt<int64_t>(tiling, c, j, n);
+        int64_t offset = row * stride + column;
+        EXPECT_TRUE(seen.insert(offset).second);
+        // vpdpbusd's operand: bytes 4j'..4j'+3 of a row are one 32-bit
+        // lane, and the 16 rows of a tile are 16 consecutive lanes.
+        EXPECT_EQ(column, c * 16 * rows + (j / 4) * 4 * rows +
+                              (n % rows) * 4 + j % 4);
+        EXPECT_EQ(row, n / rows);
       }
   EXPECT_EQ(seen.size(), tiled.size());
 }

@@ -30,7 +30,7 @@ QuantizedWeightType int8Type(mlir::MLIRContext &context,
   return QuantizedWeightType::get(&context, shape,
                                   builder.getIntegerType(bits), group,
                                   builder.getF32Type(), symmetric,
-                                  /*tileRows=*/0);
+                                  /*tileRows=*/0, /*tileDepth=*/1);
 }
 
 TEST(WeightTiles, TilesOnlyShapesThatHoldWholeTiles) {

@@ -130,7 +130,10 @@ cl::opt<bool> compileInt8Activations(
     "int8-activations",
     cl::desc("Projections with int8 weights quantize their input rows to "
              "int8 at run time and accumulate in int32 (AVX512-VNNI "
-             "vpdpbusd, ARM sdot); needs --quant int8 or an int8 override"),
+             "vpdpbusd, ARM sdot); needs --quant int8 or an int8 override. "
+             "On x86_64-avx512-vnni, int4 projections then quantize their "
+             "inputs per group to int8 too (experimental: slower than the "
+             "float GEMV for now)"),
     cl::sub(compileCommand));
 cl::opt<bool> compileNoFuse(
     "no-fuse",

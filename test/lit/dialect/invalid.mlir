@@ -42,6 +42,11 @@ facet.param @w : !facet.qweight<16x32xi4, group 32, scale f16, asymmetric, tiles
 
 // -----
 
+// expected-error @+1 {{tile depth must be 1 or 4, got 2}}
+facet.param @w : !facet.qweight<16x32xi4, group 32, scale f16, symmetric, tiles 16 by 2> class "mlp"
+
+// -----
+
 // expected-error @+1 {{a sliding cache needs a window > 0}}
 facet.kv_cache @kv sliding heads 1 x 8 layer 0
 
