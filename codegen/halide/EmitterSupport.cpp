@@ -239,5 +239,35 @@ Func sumOfSquares(EmitContext &ctx, const HTensor &input,
   return squares;
 }
 
+Expr int8Level(const Expr &value, const Expr &absMax) {
+  Expr inverse = select(absMax > 0.0f, 127.0f / absMax, 0.0f);
+  return clamp(round(value * inverse), -127.0f, 127.0f);
+}
+
+void addPartialStage(EmitContext &ctx, const Func &partial, const Func &parent,
+                     const std::string &role, int dotGroup) {
+  Stage stage;
+  stage.func = partial;
+  stage.kind = StageKind::Partial;
+  stage.role = role;
+  stage.parent = parent;
+  stage.dotGroup = dotGroup;
+  ctx.addStage(stage);
+}
+
+namespace {
+constexpr int kRowTiledTokenBlock = 4;
+} // namespace
+
+HTensor makeRowTiledResult(mlir::Operation *op, mlir::Value result,
+                           const HTensor &x, const Func &out,
+                           const std::string &role, EmitContext &ctx) {
+  HTensor tensor = makeResult(ctx, result, out,
+                              shapeOf(op, result, x.extent(0)),
+                              StageKind::Materialized, role);
+  ctx.setTokenBlock(out, kRowTiledTokenBlock, x.extent(0));
+  return tensor;
+}
+
 } // namespace detail
 } // namespace facet::codegen

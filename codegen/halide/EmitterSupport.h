@@ -73,6 +73,27 @@ Halide::Expr geluTanh(const Halide::Expr &x);
 Halide::Func sumOfSquares(EmitContext &ctx, const HTensor &input,
                           const std::string &role);
 
+/// The int8 level of `value` in a row or block whose largest magnitude is
+/// `absMax`: round(value * 127 / absMax) (half to even) clamped to
+/// [-127, 127], as f32; 0 where absMax is 0. Both int8-activation forms
+/// (Int8LinearEmitter, RowTiledDotEmitter) quantize by it.
+Halide::Expr int8Level(const Halide::Expr &value, const Halide::Expr &absMax);
+
+/// Registers `partial`, a partial sum computed inside `parent`'s reduction
+/// (StageKind::Partial); `dotGroup` > 0 for an int8 dot product
+/// (Stage::dotGroup).
+void addPartialStage(EmitContext &ctx, const Halide::Func &partial,
+                     const Halide::Func &parent, const std::string &role,
+                     int dotGroup = 0);
+
+/// The result of a GEMV over a row-tiled weight, `out(n, t)` for input `x`
+/// [T, K]: a Materialized stage that runs 4 tokens per pass over the
+/// weights in prefill, so each weight's load and conversion
+/// serves them all.
+HTensor makeRowTiledResult(mlir::Operation *op, mlir::Value result,
+                           const HTensor &x, const Halide::Func &out,
+                           const std::string &role, EmitContext &ctx);
+
 /// Per-op emitters that live in their own files.
 /// result(n, t) = sum_k x(k, t) * weight(k, n) with x quantized to int8 per
 /// row and int32 dot products against an int8 per-row weight: facet.linear

@@ -54,10 +54,10 @@ struct RowTiledView {
   /// two int4 (q + 8; input 32c + j low, 32c + 16 + j high) or Int(8).
   Halide::Func bytes;
   Halide::Func scales; ///< (b, n): the f32 scale of group b of row n
-  /// f16 scales only: (b, n) as the stored bits (UInt(16)), for readers
-  /// that widen them with integer operations (Halide 14 widens f16 in
-  /// software, about 10 operations a vector).
-  std::optional<Halide::Func> halfScaleBits;
+  /// (b, n): the scale as stored, of type `scaleStorage`; `scales` widens
+  /// it (widenToF32), and readers may widen it their own way.
+  Halide::Func storedScales;
+  Halide::Type scaleStorage;
   RowTiling tiling;    ///< the layout, as the weight's type gives it
 };
 

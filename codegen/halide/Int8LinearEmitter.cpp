@@ -55,8 +55,7 @@ HTensor emitInt8MatVec(mlir::Operation *op, mlir::Value result,
                std::nullopt);
 
   bool unsignedBySigned = ctx.int8DotUnsignedBySigned();
-  Expr inverse = select(amax(t) > 0.0f, 127.0f / amax(t), 0.0f);
-  Expr quantized = clamp(round(x.func(k, t) * inverse), -127.0f, 127.0f);
+  Expr quantized = int8Level(x.func(k, t), amax(t));
   Func xq(ctx.uniqueName(role + "_int8_x"));
   xq(k, t) = unsignedBySigned ? cast<uint8_t>(cast<int32_t>(quantized) + 128)
                               : cast<int8_t>(quantized);

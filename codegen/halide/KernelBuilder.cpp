@@ -175,15 +175,13 @@ public:
       view.bytes = Func(base + "_tiled_bytes");
       auto [column, row] = rowTiledIntegerAt<Expr>(*rowTiles, c, j, n);
       view.bytes(j, c, n) = q(column, row);
-      view.scales = Func(base + "_tiled_scales");
+      view.storedScales = Func(base + "_tiled_stored_scales");
       auto [scaleColumn, scaleRow] = rowTiledScaleAt<Expr>(*rowTiles, b, n);
-      view.scales(b, n) = widenToF32(scales(scaleColumn, scaleRow),
-                                     storageType(type.getScale()));
-      if (type.getScale().isF16()) {
-        view.halfScaleBits = Func(base + "_tiled_scale_bits");
-        (*view.halfScaleBits)(b, n) =
-            reinterpret(UInt(16), scales(scaleColumn, scaleRow));
-      }
+      view.storedScales(b, n) = scales(scaleColumn, scaleRow);
+      view.scaleStorage = storageType(type.getScale());
+      view.scales = Func(base + "_tiled_scales");
+      view.scales(b, n) =
+          widenToF32(view.storedScales(b, n), view.scaleStorage);
       view.tiling = *rowTiles;
       Expr chunk = k / int32_t(rowTiles->inputsPerChunk());
       Expr within = k % int32_t(rowTiles->inputsPerChunk());

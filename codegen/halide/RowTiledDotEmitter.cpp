@@ -42,7 +42,6 @@ using namespace Halide;
 namespace facet::codegen::detail {
 
 namespace {
-constexpr int kTokenBlock = 4;
 constexpr int kDotGroup = 4; // bytes one vpdpbusd lane sums
 } // namespace
 
@@ -66,11 +65,8 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
   amax(b, t) = 0.0f;
   amax(b, t) = max(amax(b, t), abs(x.func(b * group + inGroup, t)));
   ctx.addStage(amax, StageKind::Materialized, role + ".int8.amax", groups);
-  Expr blockMax = amax(k / group, t);
-  Expr inverse = select(blockMax > 0.0f, 127.0f / blockMax, 0.0f);
   Func xq(ctx.uniqueName(role + "_int8_x"));
-  xq(k, t) =
-      cast<int8_t>(clamp(round(x.func(k, t) * inverse), -127.0f, 127.0f));
+  xq(k, t) = cast<int8_t>(int8Level(x.func(k, t), amax(k / group, t)));
   ctx.addStage(xq, StageKind::Materialized, role + ".int8.x",
                int64_t(groups) * group);
   Func xqSum(ctx.uniqueName(role + "_int8_xsum"));
@@ -79,7 +75,7 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
   ctx.addStage(xqSum, StageKind::Materialized, role + ".int8.xsum", groups);
   // The activation scale of a block, times 2^112 where the weight scales
   // are widened from their f16 bits (see the file comment).
-  bool bitScales = w.halfScaleBits.has_value();
+  bool bitScales = w.scaleStorage == Float(16);
   Func xScale(ctx.uniqueName(role + "_int8_xscale"));
   xScale(b, t) = amax(b, t) * ((bitScales ? 0x1p112f : 1.0f) / 127.0f);
   ctx.addStage(xScale, StageKind::Materialized, role + ".int8.xscale",
@@ -98,30 +94,19 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
       Internal::widening_mul(byte & cast<uint8_t>(15), xq(low, t)));
   dot(n, b, t) += cast<int32_t>(
       Internal::widening_mul(byte >> cast<uint8_t>(4), xq(low + 16, t)));
-  Stage dotStage;
-  dotStage.func = dot;
-  dotStage.kind = StageKind::Partial;
-  dotStage.role = role + ".dot";
-  dotStage.dotGroup = kDotGroup;
   Func out(ctx.uniqueName(role));
-  dotStage.parent = out;
-  ctx.addStage(dotStage);
+  addPartialStage(ctx, dot, out, role + ".dot", kDotGroup);
 
   RDom g(0, groups, ctx.uniqueName(role + "_groups"));
   Expr weightScale = w.scales(g, n);
   if (bitScales) {
-    Expr bits = cast<int32_t>(reinterpret(Int(16), (*w.halfScaleBits)(g, n)));
+    Expr bits = cast<int32_t>(reinterpret(Int(16), w.storedScales(g, n)));
     weightScale = reinterpret(Float(32), (bits << 13) & int32_t(0x8FFFFFFF));
   }
   Expr integer = dot(n, g, t) - 8 * xqSum(g, t);
   out(n, t) = 0.0f;
   out(n, t) += weightScale * (xScale(g, t) * cast<float>(integer));
-  HTensor tensor = makeResult(ctx, result, out,
-                              shapeOf(op, result, x.extent(0)),
-                              StageKind::Materialized, role);
-  // Prefill: kTokenBlock tokens per pass over the weights.
-  ctx.setTokenBlock(out, kTokenBlock, x.extent(0));
-  return tensor;
+  return makeRowTiledResult(op, result, x, out, role, ctx);
 }
 
 } // namespace facet::codegen::detail

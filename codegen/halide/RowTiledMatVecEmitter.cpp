@@ -32,10 +32,6 @@ using namespace Halide;
 
 namespace facet::codegen::detail {
 
-namespace {
-constexpr int kTokenBlock = 4;
-} // namespace
-
 HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
                            const HTensor &x, const HTensor &weight,
                            const std::string &role, EmitContext &ctx) {
@@ -61,12 +57,7 @@ HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
                         x.func(k + 16, t) * cast<float>(byte >> 4);
   else
     partial(n, b, t) += x.func(k, t) * cast<float>(byte);
-  Stage partialStage;
-  partialStage.func = partial;
-  partialStage.kind = StageKind::Partial;
-  partialStage.role = role + ".partial";
-  partialStage.parent = out;
-  ctx.addStage(partialStage);
+  addPartialStage(ctx, partial, out, role + ".partial");
 
   RDom g(0, groups, ctx.uniqueName(role + "_groups"));
   Expr sum = partial(n, g, t);
@@ -80,13 +71,7 @@ HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
   }
   out(n, t) = 0.0f;
   out(n, t) += w.scales(g, n) * sum;
-  HTensor tensor = makeResult(ctx, result, out,
-                              shapeOf(op, result, x.extent(0)),
-                              StageKind::Materialized, role);
-  // Prefill: kTokenBlock tokens per pass over the weights, so each weight's
-  // load and conversion serves them all.
-  ctx.setTokenBlock(out, kTokenBlock, x.extent(0));
-  return tensor;
+  return makeRowTiledResult(op, result, x, out, role, ctx);
 }
 
 } // namespace facet::codegen::detail

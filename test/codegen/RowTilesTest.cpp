@@ -52,12 +52,13 @@ TEST(RowTiles, CanTileNeedsWholeTilesAndChunks) {
   EXPECT_FALSE(QuantizedWeightType::canTile({64, 40}, 8, 0, true, 32));
 }
 
-// Every element lands in one place, a block's rows of one input are
-// adjacent, and int4 pairs inputs 32c + j and 32c + 16 + j in one byte.
-TEST(RowTiles, Int4ElementsLandWhereTheKernelReadsThem) {
-  mlir::MLIRContext context;
-  const int64_t out = 64, in = 96, rows = 32;
-  RowTiling tiling = *rowTiling(weightType(context, {out, in}, 4, 32, rows));
+/// Tiles int4 integers with a distinct pattern and checks that every stored
+/// byte has one place of its own and holds inputs 32c + j (low nibble) and
+/// 32c + 16 + j (high nibble) of its row; `checkPlace(n, c, j, column, row)`
+/// then checks the layout's address of each.
+template <typename CheckPlace>
+void checkInt4Tiles(const RowTiling &tiling, CheckPlace checkPlace) {
+  const int64_t out = tiling.outputs, in = tiling.inputs;
   std::vector<uint8_t> rowMajor(out * in / 2);
   auto nibble = [&](int64_t n, int64_t k) { return (n * 7 + k * 3) % 16; };
   for (int64_t n = 0; n < out; ++n)
@@ -65,7 +66,7 @@ TEST(RowTiles, Int4ElementsLandWhereTheKernelReadsThem) {
       rowMajor[n * in / 2 + k / 2] =
           uint8_t(nibble(n, k) | nibble(n, k + 1) << 4);
   std::vector<uint8_t> tiled = tileRowIntegers(rowMajor, tiling);
-  int64_t stride = rows * in / 2;
+  int64_t stride = tiling.rows * in / 2;
   std::set<int64_t> seen;
   for (int64_t n = 0; n < out; ++n)
     for (int64_t c = 0; c < tiling.chunks(); ++c)
@@ -75,13 +76,26 @@ TEST(RowTiles, Int4ElementsLandWhereTheKernelReadsThem) {
         EXPECT_TRUE(seen.insert(offset).second);
         EXPECT_EQ(tiled[offset] & 15, nibble(n, 32 * c + j));
         EXPECT_EQ(tiled[offset] >> 4, nibble(n, 32 * c + 16 + j));
-        if (n % rows > 0) {
-          auto [previous, previousRow] =
-              rowTiledIntegerAt<int64_t>(tiling, c, j, n - 1);
-          EXPECT_EQ(previousRow * stride + previous + 1, offset);
-        }
+        checkPlace(n, c, j, column, row);
       }
   EXPECT_EQ(seen.size(), tiled.size());
+}
+
+// Every element lands in one place, a block's rows of one input are
+// adjacent, and int4 pairs inputs 32c + j and 32c + 16 + j in one byte.
+TEST(RowTiles, Int4ElementsLandWhereTheKernelReadsThem) {
+  mlir::MLIRContext context;
+  const int64_t out = 64, in = 96, rows = 32;
+  RowTiling tiling = *rowTiling(weightType(context, {out, in}, 4, 32, rows));
+  int64_t stride = rows * in / 2;
+  checkInt4Tiles(tiling, [&](int64_t n, int64_t c, int64_t j, int64_t column,
+                             int64_t row) {
+    if (n % rows == 0)
+      return;
+    auto [previous, previousRow] =
+        rowTiledIntegerAt<int64_t>(tiling, c, j, n - 1);
+    EXPECT_EQ(previousRow * stride + previous + 1, row * stride + column);
+  });
 }
 
 TEST(RowTiles, DepthFourKeepsFourBytesOfARowTogether) {
@@ -90,25 +104,14 @@ TEST(RowTiles, DepthFourKeepsFourBytesOfARowTogether) {
   RowTiling tiling =
       *rowTiling(weightType(context, {out, in}, 4, 32, rows, /*depth=*/4));
   EXPECT_EQ(tiling.depth, 4);
-  std::vector<uint8_t> rowMajor(out * in / 2);
-  for (size_t i = 0; i < rowMajor.size(); ++i)
-    rowMajor[i] = uint8_t(i * 37 + 11);
-  std::vector<uint8_t> tiled = tileRowIntegers(rowMajor, tiling);
-  int64_t stride = rows * in / 2;
-  std::set<int64_t> seen;
-  for (int64_t n = 0; n < out; ++n)
-    for (int64_t c = 0; c < tiling.chunks(); ++c)
-      for (int64_t j = 0; j < 16; ++j) {
-        auto [column, row] = rowTiledIntegerAt<int64_t>(tiling, c, j, n);
-        int64_t offset = row * stride + column;
-        EXPECT_TRUE(seen.insert(offset).second);
-        // vpdpbusd's operand: bytes 4j'..4j'+3 of a row are one 32-bit
-        // lane, and the 16 rows of a tile are 16 consecutive lanes.
-        EXPECT_EQ(column, c * 16 * rows + (j / 4) * 4 * rows +
-                              (n % rows) * 4 + j % 4);
-        EXPECT_EQ(row, n / rows);
-      }
-  EXPECT_EQ(seen.size(), tiled.size());
+  checkInt4Tiles(tiling, [&](int64_t n, int64_t c, int64_t j, int64_t column,
+                             int64_t row) {
+    // vpdpbusd's operand: bytes 4j'..4j'+3 of a row are one 32-bit lane,
+    // and the 16 rows of a tile are 16 consecutive lanes.
+    EXPECT_EQ(column,
+              c * 16 * rows + (j / 4) * 4 * rows + (n % rows) * 4 + j % 4);
+    EXPECT_EQ(row, n / rows);
+  });
 }
 
 TEST(RowTiles, Int8AndScalesFollowTheirPositions) {
