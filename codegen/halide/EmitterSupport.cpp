@@ -255,10 +255,6 @@ void addPartialStage(EmitContext &ctx, const Func &partial, const Func &parent,
   ctx.addStage(stage);
 }
 
-namespace {
-constexpr int kRowTiledTokenBlock = 4;
-} // namespace
-
 HTensor makeRowTiledResult(mlir::Operation *op, mlir::Value result,
                            const HTensor &x, const Func &out,
                            const std::string &role, EmitContext &ctx) {

@@ -86,9 +86,12 @@ void addPartialStage(EmitContext &ctx, const Halide::Func &partial,
                      const Halide::Func &parent, const std::string &role,
                      int dotGroup = 0);
 
+/// Tokens a row-tiled GEMV runs per pass over its weights in prefill.
+constexpr int kRowTiledTokenBlock = 4;
+
 /// The result of a GEMV over a row-tiled weight, `out(n, t)` for input `x`
-/// [T, K]: a Materialized stage that runs 4 tokens per pass over the
-/// weights in prefill, so each weight's load and conversion
+/// [T, K]: a Materialized stage that runs kRowTiledTokenBlock tokens per
+/// pass over the weights in prefill, so each weight's load and conversion
 /// serves them all.
 HTensor makeRowTiledResult(mlir::Operation *op, mlir::Value result,
                            const HTensor &x, const Halide::Func &out,

@@ -53,6 +53,9 @@ struct RowTiledView {
   /// (j, c, n): stored byte j (0..15) of chunk c of row n: UInt(8) holding
   /// two int4 (q + 8; input 32c + j low, 32c + 16 + j high) or Int(8).
   Halide::Func bytes;
+  /// (j, c, ni, no): the same byte of row ni (0..R-1) of block no; its
+  /// address is affine in ni, where `bytes` has n % R.
+  Halide::Func blockBytes;
   Halide::Func scales; ///< (b, n): the f32 scale of group b of row n
   /// (b, n): the scale as stored, of type `scaleStorage`; `scales` widens
   /// it (widenToF32), and readers may widen it their own way.

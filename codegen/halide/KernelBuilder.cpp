@@ -175,6 +175,10 @@ public:
       view.bytes = Func(base + "_tiled_bytes");
       auto [column, row] = rowTiledIntegerAt<Expr>(*rowTiles, c, j, n);
       view.bytes(j, c, n) = q(column, row);
+      Var rowInBlock("ni"), block("no");
+      view.blockBytes = Func(base + "_tiled_block_bytes");
+      view.blockBytes(j, c, rowInBlock, block) =
+          q(rowTiledColumnInBlock<Expr>(*rowTiles, c, j, rowInBlock), block);
       view.storedScales = Func(base + "_tiled_stored_scales");
       auto [scaleColumn, scaleRow] = rowTiledScaleAt<Expr>(*rowTiles, b, n);
       view.storedScales(b, n) = scales(scaleColumn, scaleRow);

@@ -81,19 +81,35 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
   ctx.addStage(xScale, StageKind::Materialized, role + ".int8.xscale",
                groups);
 
-  // dot(n, b, t): both nibbles of every byte of group b, into one int32
-  // accumulator per row, 4 bytes of a row per lane.
+  // dot(ni, b, no, t): row ni of block no of R rows, group b, both nibbles
+  // of every byte into one int32 accumulator, 4 bytes of a row per lane,
+  // reduced inside it (Stage::dotGroup). The rows of a block are a
+  // dimension of their own, so the weight address is affine in them
+  // (RowTiledView::blockBytes) and a vector of 16 rows is one dense load.
+  int32_t rows = int32_t(w.tiling.rows);
+  Var ni("ni"), no("no");
+  // Prefill: `dot` holds a constant token block, so its accumulators stay
+  // in registers; the tokens past the end of the last block read the last
+  // token (clamped) and their sums are never used.
+  std::optional<int64_t> staticTokens = x.staticExtent(0);
+  bool tokenBlocks = !staticTokens || *staticTokens >= kRowTiledTokenBlock;
+  Expr lastToken = x.extent(0) - 1;
+  auto activation = [&](Expr input, Expr token) {
+    return xq(input, tokenBlocks ? min(token, lastToken) : token);
+  };
   Func dot(ctx.uniqueName(role + "_dot"));
   RDom r(0, kDotGroup, 0, int32_t(RowTiling::kChunkBytes / kDotGroup), 0,
          group / perChunk, ctx.uniqueName(role + "_dot_k"));
   Expr chunk = b * (group / perChunk) + r.z;
-  Expr byte = w.bytes(r.y * kDotGroup + r.x, chunk, n);
+  Expr byte = w.blockBytes(r.y * kDotGroup + r.x, chunk, ni, no);
   Expr low = chunk * perChunk + r.y * kDotGroup + r.x;
-  dot(n, b, t) = 0;
-  dot(n, b, t) += cast<int32_t>(
-      Internal::widening_mul(byte & cast<uint8_t>(15), xq(low, t)));
-  dot(n, b, t) += cast<int32_t>(
-      Internal::widening_mul(byte >> cast<uint8_t>(4), xq(low + 16, t)));
+  dot(ni, b, no, t) = 0;
+  dot(ni, b, no, t) += cast<int32_t>(
+      Internal::widening_mul(byte & cast<uint8_t>(15), activation(low, t)));
+  dot(ni, b, no, t) += cast<int32_t>(Internal::widening_mul(
+      byte >> cast<uint8_t>(4), activation(low + 16, t)));
+  if (tokenBlocks)
+    dot.bound_extent(t, kRowTiledTokenBlock);
   Func out(ctx.uniqueName(role));
   addPartialStage(ctx, dot, out, role + ".dot", kDotGroup);
 
@@ -103,7 +119,8 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
     Expr bits = cast<int32_t>(reinterpret(Int(16), w.storedScales(g, n)));
     weightScale = reinterpret(Float(32), (bits << 13) & int32_t(0x8FFFFFFF));
   }
-  Expr integer = dot(n, g, t) - 8 * xqSum(g, t);
+  Expr rowInBlock = n % rows, block = n / rows;
+  Expr integer = dot(rowInBlock, g, block, t) - 8 * xqSum(g, t);
   out(n, t) = 0.0f;
   out(n, t) += weightScale * (xScale(g, t) * cast<float>(integer));
   return makeRowTiledResult(op, result, x, out, role, ctx);

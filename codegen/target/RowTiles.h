@@ -65,6 +65,24 @@ struct RowTiling {
 /// (tileRows 0).
 std::optional<RowTiling> rowTiling(QuantizedWeightType type);
 
+/// The stored column of byte `byte` (0..15) of chunk `chunk` of the row
+/// `rowInBlock` (0..R-1) of its block of R rows: affine in every argument,
+/// so a kernel that walks the rows of one block as its own dimension gets
+/// dense vector addresses. `Index` is int64_t or a Halide::Expr.
+template <typename Index>
+Index rowTiledColumnInBlock(const RowTiling &tiling, Index chunk, Index byte,
+                            Index rowInBlock) {
+  using Constant =
+      std::conditional_t<std::is_integral_v<Index>, Index, int32_t>;
+  Constant rows = Constant(tiling.rows);
+  Constant depth = Constant(tiling.depth);
+  Index chunkStart = chunk * Constant(RowTiling::kChunkBytes * tiling.rows);
+  if (tiling.depth == 1)
+    return chunkStart + byte * rows + rowInBlock;
+  return chunkStart + byte / depth * (depth * rows) + rowInBlock * depth +
+         byte % depth;
+}
+
 /// (column, row) of the stored integer byte `byte` (0..15) of chunk `chunk`
 /// of row `n` in the [out / R, R * bytesPerRow] integer part. `Index` is
 /// int64_t or a Halide::Expr.
@@ -74,14 +92,7 @@ std::pair<Index, Index> rowTiledIntegerAt(const RowTiling &tiling,
   using Constant =
       std::conditional_t<std::is_integral_v<Index>, Index, int32_t>;
   Constant rows = Constant(tiling.rows);
-  Constant depth = Constant(tiling.depth);
-  if (tiling.depth == 1)
-    return {chunk * Constant(RowTiling::kChunkBytes * tiling.rows) +
-                byte * rows + n % rows,
-            n / rows};
-  return {chunk * Constant(RowTiling::kChunkBytes * tiling.rows) +
-              byte / depth * (depth * rows) + n % rows * depth +
-              byte % depth,
+  return {rowTiledColumnInBlock<Index>(tiling, chunk, byte, n % rows),
           n / rows};
 }
 
