@@ -87,7 +87,7 @@ std::vector<HTensor> emitAttention(AttentionOp op,
   rowMax(h, t) = max(rowMax(h, t), scores(r, h, t) * scale);
 
   Func exponent(ctx.uniqueName("attention.exp"));
-  exponent(i, h, t) = exp(scores(i, h, t) * scale - rowMax(h, t));
+  exponent(i, h, t) = vectorExp(scores(i, h, t) * scale - rowMax(h, t));
   Func total(ctx.uniqueName("attention.sum"));
   total(h, t) = 0.0f;
   total(h, t) += exponent(r, h, t);

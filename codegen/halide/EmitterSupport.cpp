@@ -215,7 +215,7 @@ Expr geluTanh(const Expr &x) {
   const float kappa = 0.044715f;
   Expr cube = x * x * x;
   Expr inner = beta * (x + kappa * cube);
-  return 0.5f * x * (1.0f + tanh(inner));
+  return 0.5f * x * (1.0f + vectorTanh(inner));
 }
 
 Func sumOfSquares(EmitContext &ctx, const HTensor &input,

@@ -16,6 +16,7 @@
 
 #include "codegen/halide/EmitContext.h"
 #include "codegen/halide/HTensor.h"
+#include "codegen/halide/VectorMath.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"

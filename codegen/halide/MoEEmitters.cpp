@@ -70,7 +70,7 @@ std::vector<HTensor> emitMoERouter(MoERouterOp op,
   rowMax(t) = max(rowMax(t), logits(re, t));
   ctx.addStage(rowMax, StageKind::Materialized, "moe_router.max", {});
   Func exponent(ctx.uniqueName("moe_router.exp"));
-  exponent(e, t) = exp(logits(e, t) - rowMax(t));
+  exponent(e, t) = vectorExp(logits(e, t) - rowMax(t));
   ctx.addStage(exponent, StageKind::Materialized, "moe_router.exp", experts);
   Func total(ctx.uniqueName("moe_router.sum"));
   total(t) = 0.0f;

@@ -383,7 +383,7 @@ std::vector<HTensor> emitOp(Operation *op, llvm::ArrayRef<HTensor> operands,
         float cap = attrValue(o.getCapAttr());
         return std::vector<HTensor>{emitElementwise(
             o, o.getResult(), operands, "softcap", ctx,
-            [cap](const Values &v) { return cap * tanh(v[0] / cap); })};
+            [cap](const Values &v) { return cap * vectorTanh(v[0] / cap); })};
       })
       .Case([&](LayerScalarOp o) { return emitLayerScalar(o, operands, ctx); })
       .Case([&](MoERouterOp o) { return emitMoERouter(o, operands, ctx); })
