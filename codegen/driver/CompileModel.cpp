@@ -154,6 +154,32 @@ bool sameFloatType(DType checkpoint, package::ElementType package) {
          (checkpoint == DType::BF16 && package == package::ElementType::BF16);
 }
 
+/// The row-tile depth of int4 weights: 4 (int4 x int8 dot products,
+/// RowTiledDotEmitter.cpp) where --int4-activations asks for int8 or leaves
+/// it to a target that has the dot form; 1 (float GEMV) otherwise.
+int64_t int4TileDepth(const CompileOptions &options, const TargetInfo &target,
+                      llvm::raw_ostream &log) {
+  const std::string &choice = options.int4Activations;
+  if (choice != "auto" && choice != "int8" && choice != "f32")
+    throw Error(fmt::format(
+        "--int4-activations must be auto, int8 or f32 (got '{}')", choice));
+  int64_t depth = target.int4TileDepth();
+  if (choice == "int8" && depth <= 1)
+    throw Error(fmt::format(
+        "--int4-activations int8: target {} has no int4 x int8 dot form "
+        "(only x86_64-avx512-vnni has one); use f32 or auto",
+        target.name));
+  if (choice == "f32" || depth <= 1)
+    return 1;
+  bool int4 = options.quant.find("int4") != std::string::npos ||
+              options.quantOverrides.find("int4") != std::string::npos;
+  if (int4)
+    log << "compile: int4 projections quantize their inputs per group to "
+           "int8 (int4 x int8 dot products; --int4-activations f32 keeps "
+           "them float)\n";
+  return depth;
+}
+
 } // namespace
 
 void compileModel(const std::string &checkpointDir,
@@ -162,6 +188,7 @@ void compileModel(const std::string &checkpointDir,
   const TargetInfo &target = resolveTarget(options.target);
   log << fmt::format("compile: target {} ({})\n", target.name,
                      target.description);
+  int64_t int4Depth = int4TileDepth(options, target, log);
   bool int8Activations = options.int8Activations;
   if (target.int8Only) {
     if (options.quant != "int8")
@@ -194,11 +221,7 @@ void compileModel(const std::string &checkpointDir,
     quantize.overrides = options.quantOverrides;
     quantize.activations = int8Activations ? "int8" : "f32";
     quantize.tileRows = target.floatWeightTileRows();
-    // int4 weights meet int8 activations only where asked: the int8 dot
-    // form (RowTiledDotEmitter.cpp) is exact in its integers but its
-    // schedule does not keep its accumulators in registers yet, so it runs
-    // slower than the float GEMV (bench/README.md).
-    quantize.int4TileDepth = int8Activations ? target.int4TileDepth() : 1;
+    quantize.int4TileDepth = int4Depth;
     passes.addPass(createQuantize(quantize));
   }
   if (!options.weightType.empty()) {

@@ -22,8 +22,11 @@ struct CompileOptions {
   std::string weightType;   // "": as stored in the checkpoint; f32/f16/bf16
   std::string quant;        // "": none; int8, int4-g32, ... (facet-quantize)
   std::string quantOverrides; // class=scheme,...
-  bool int8Activations = false; // int8 (and on VNNI, int4) projections
-                                // quantize their inputs
+  bool int8Activations = false; // int8 projections quantize their inputs
+  /// int4 projections: "int8" quantizes their inputs per group and sums
+  /// int4 x int8 on the target's dot instruction (x86 VNNI), "f32" keeps a
+  /// float GEMV, "auto" is int8 where the target has the dot form.
+  std::string int4Activations = "auto";
   std::string kvDtype = "f32"; // KV cache element type (facet-schedule-kv)
   bool allLogits = false;   // prefill returns every position's logits
 };

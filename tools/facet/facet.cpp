@@ -130,11 +130,15 @@ cl::opt<bool> compileInt8Activations(
     "int8-activations",
     cl::desc("Projections with int8 weights quantize their input rows to "
              "int8 at run time and accumulate in int32 (AVX512-VNNI "
-             "vpdpbusd, ARM sdot); needs --quant int8 or an int8 override. "
-             "On x86_64-avx512-vnni, int4 projections then quantize their "
-             "inputs per group to int8 too (experimental: slower than the "
-             "float GEMV for now)"),
+             "vpdpbusd, ARM sdot); needs --quant int8 or an int8 override"),
     cl::sub(compileCommand));
+cl::opt<std::string> compileInt4Activations(
+    "int4-activations",
+    cl::desc("Inputs of int4 projections: int8 (quantized per group of the "
+             "weight, int4 x int8 dot products: x86_64-avx512-vnni), f32 "
+             "(float GEMV), or auto: int8 where the target has the dot form "
+             "(default: auto)"),
+    cl::value_desc("auto|int8|f32"), cl::init("auto"), cl::sub(compileCommand));
 cl::opt<bool> compileNoFuse(
     "no-fuse",
     cl::desc("One kernel per op (no --facet-fuse), for comparison"),
@@ -296,6 +300,7 @@ int runCompile() {
   options.keepTemporaries = compileKeep;
   options.kvDtype = compileKvDtype;
   options.int8Activations = compileInt8Activations;
+  options.int4Activations = compileInt4Activations;
   if (compileInt8Activations && options.quant.empty())
     throw Error("--int8-activations needs int8 weights: add --quant int8 (or "
                 "an int8 --quant-override)");
