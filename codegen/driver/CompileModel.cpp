@@ -8,6 +8,8 @@
 
 #include "codegen/driver/CompileModel.h"
 
+#include "codegen/driver/BackgroundQuantizer.h"
+
 #include "codegen/driver/CudaKernelLibrary.h"
 #include "codegen/driver/KernelLinker.h"
 #include "codegen/driver/WeightConversion.h"
@@ -54,7 +56,23 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 /// numbering, generic form) without what codegen does not read: its name, the
 /// `layer` tag of attention, and the cache symbol, which is replaced by the
 /// cache's shape and kind (the cache buffers themselves are arguments).
-std::string kernelFingerprint(KernelOp kernel) {
+/// The distinct layers the facet.layer_input ops of `kernel` select, in
+/// order of first appearance: its launch constants
+/// (EmitContext::launchConstant).
+std::vector<int64_t> launchConstantsOf(KernelOp kernel) {
+  std::vector<int64_t> values;
+  kernel.walk([&](LayerInputOp op) {
+    int64_t layer = op.getLayerAttr().getInt();
+    if (llvm::find(values, layer) == values.end())
+      values.push_back(layer);
+  });
+  return values;
+}
+
+/// `withLaunchConstants`: layer_input's layer is a kernel argument (Halide
+/// targets), so only the pattern of its values counts (each replaced by
+/// its position in launchConstantsOf).
+std::string kernelFingerprint(KernelOp kernel, bool withLaunchConstants) {
   Operation *copy = kernel->clone();
   auto *context = kernel.getContext();
   copy->setAttr("name", StringAttr::get(context, ""));
@@ -77,6 +95,14 @@ std::string kernelFingerprint(KernelOp kernel) {
     attention.setLayerAttr(
         IntegerAttr::get(attention.getLayerAttr().getType(), 0));
   });
+  if (withLaunchConstants) {
+    std::vector<int64_t> constants = launchConstantsOf(kernel);
+    copy->walk([&](LayerInputOp op) {
+      int64_t position =
+          llvm::find(constants, op.getLayerAttr().getInt()) - constants.begin();
+      op.setLayerAttr(IntegerAttr::get(op.getLayerAttr().getType(), position));
+    });
+  }
   std::string text;
   llvm::raw_string_ostream os(text);
   copy->print(os, OpPrintingFlags().printGenericOpForm().useLocalScope());
@@ -115,6 +141,26 @@ KernelSignature rebindCaches(const KernelSignature &generated,
                               "which its kernel does not read",
                               param.cache));
     param.cache = userCaches[index];
+  }
+  return signature;
+}
+
+/// `signature` with each launch constant moved from the value of the kernel
+/// it was generated for to the same-position value of the kernel that
+/// reuses it (launchConstantsOf).
+KernelSignature rebindConstants(KernelSignature signature,
+                                const std::vector<int64_t> &generated,
+                                const std::vector<int64_t> &user) {
+  for (KernelParam &param : signature.params) {
+    if (param.kind != KernelParam::Kind::Constant)
+      continue;
+    auto position = llvm::find(generated, param.value);
+    size_t index = position - generated.begin();
+    if (position == generated.end() || index >= user.size())
+      throw Error(fmt::format("internal: launch constant {} is not one of "
+                              "its kernel's layer_input layers",
+                              param.value));
+    param.value = user[index];
   }
   return signature;
 }
@@ -266,10 +312,25 @@ void compileModel(const std::string &checkpointDir,
   manifest.target.arch = target.family;
   manifest.target.cpuFeatures = target.cpuFeatures;
 
+  // Quantize the weights on a second core while the kernels are generated
+  // (BackgroundQuantizer.h), in the order the writer takes them.
+  std::map<std::string, const TensorView *> tensors;
+  for (const BoundWeight &bound : model.binding->weights)
+    tensors.emplace(bound.spec.name, bound.tensor);
+  std::vector<QuantizationJob> quantizationJobs;
+  for (ParamOp param : model.module->getOps<ParamOp>())
+    if (auto quantized = dyn_cast<QuantizedWeightType>(param.getType()))
+      quantizationJobs.push_back(
+          {tensors.at(param.getSymName().str()), quantized,
+           int8WeightTiling(target.int8WeightTileRows, quantized),
+           rowTiling(quantized)});
+  BackgroundQuantizer quantizer(std::move(quantizationJobs));
+
   // Generate each distinct kernel once.
   llvm::StringMap<uint64_t> byFingerprint;
   std::vector<KernelSignature> signatures;
   std::vector<std::vector<std::string>> signatureCaches;
+  std::vector<std::vector<int64_t>> signatureConstants;
   std::deque<KernelSignature> rebound; // stable addresses for the planner
   std::vector<std::string> objects;
   CudaKernelLibrary cudaKernels(target); // CUDA targets: CUDA C++, not Halide
@@ -278,12 +339,13 @@ void compileModel(const std::string &checkpointDir,
   KernelProvider provider =
       [&](KernelOp kernel) -> std::pair<uint64_t, const KernelSignature *> {
     ++outlined;
-    std::string key = kernelFingerprint(kernel);
+    std::string key = kernelFingerprint(kernel, !target.isCuda());
     auto found = byFingerprint.find(key);
     if (found != byFingerprint.end()) {
       uint64_t id = found->second;
-      rebound.push_back(
-          rebindCaches(signatures[id], signatureCaches[id], cachesOf(kernel)));
+      rebound.push_back(rebindConstants(
+          rebindCaches(signatures[id], signatureCaches[id], cachesOf(kernel)),
+          signatureConstants[id], launchConstantsOf(kernel)));
       return {id, &rebound.back()};
     }
     uint64_t id = signatures.size();
@@ -293,6 +355,7 @@ void compileModel(const std::string &checkpointDir,
                              ? cudaKernels.add(kernel, symbol)
                              : generateKernel(kernel, target, symbol, object));
     signatureCaches.push_back(cachesOf(kernel));
+    signatureConstants.push_back(launchConstantsOf(kernel));
     objects.push_back(object);
     manifest.kernels.push_back(
         {kernel.getName().str(), signatures.back().symbol,
@@ -322,51 +385,32 @@ void compileModel(const std::string &checkpointDir,
   }
   if (!tokenizerBlob.empty())
     writer.setTokenizer(std::move(tokenizerBlob));
-  std::map<std::string, const TensorView *> tensors;
-  for (const BoundWeight &bound : model.binding->weights)
-    tensors.emplace(bound.spec.name, bound.tensor);
   // manifest.weights holds each param's parts in module order (buildPlan).
   uint64_t index = 0;
+  size_t nextJob = 0;
   for (ParamOp param : model.module->getOps<ParamOp>()) {
     const TensorView *tensor = tensors.at(param.getSymName().str());
     uint64_t count = static_cast<uint64_t>(tensor->numElements());
-    if (auto quantized = dyn_cast<QuantizedWeightType>(param.getType())) {
-      // The parts are written one after the other; quantize once for all.
+    if (isa<QuantizedWeightType>(param.getType())) {
+      // The parts are written one after the other: the result is taken
+      // once, for the first, and dropped after the last.
       auto cache = std::make_shared<std::optional<QuantizedWeight>>();
-      // Targets whose dot instruction reads several rows at once store the
-      // integers in its tiles (the kernels read them so: KernelBuilder).
-      std::optional<WeightTiling> tiling =
-          int8WeightTiling(target.int8WeightTileRows, quantized);
-      std::optional<RowTiling> rowTiles = rowTiling(quantized);
-      auto fill = [tensor, quantized, count, cache, tiling,
-                   rowTiles](int part) {
-        return [=](uint8_t *out, uint64_t bytes) {
-          if (!*cache) {
-            std::vector<float> values(count);
-            convertFloats(tensor->data, tensor->dtype,
-                          reinterpret_cast<uint8_t *>(values.data()),
-                          package::ElementType::F32, count);
-            *cache = quantizeWeight(values, quantized);
-            if (tiling)
-              (*cache)->integers = tileInt8Weight((*cache)->integers, *tiling);
-            if (rowTiles) {
-              int64_t scaleBytes = (*cache)->scales.size() /
-                                   (rowTiles->outputs * rowTiles->groups());
-              (*cache)->integers =
-                  tileRowIntegers((*cache)->integers, *rowTiles);
-              (*cache)->scales =
-                  tileRowScales((*cache)->scales, scaleBytes, *rowTiles);
-            }
-          }
+      size_t job = nextJob++;
+      size_t parts = weightParts(param).size();
+      auto fill = [&quantizer, cache, job, parts](int part) {
+        return [=, &quantizer](uint8_t *out, uint64_t bytes) {
+          if (!*cache)
+            *cache = quantizer.take(job);
           const std::vector<uint8_t> &data = part == 0   ? (*cache)->integers
                                              : part == 1 ? (*cache)->scales
                                                          : (*cache)->zeros;
           if (data.size() != bytes)
             throw Error("internal: quantized part size differs from the plan");
           std::memcpy(out, data.data(), bytes);
+          if (size_t(part) + 1 == parts)
+            cache->reset();
         };
       };
-      size_t parts = weightParts(param).size();
       for (size_t part = 0; part < parts; ++part)
         writer.setWeight(index++, fill(int(part)));
       continue;

@@ -27,27 +27,47 @@ float storeScale(float scale, mlir::Type type, std::vector<uint8_t> &out) {
   return type.isF16() ? f16ToFloat(bits) : bf16ToFloat(bits);
 }
 
+/// round(value) half to even (as nearbyint in the default rounding mode)
+/// clamped to [low, high]: clamped first, so the rounding by the 1.5 * 2^23
+/// offset is exact, and no libm call per weight.
 int32_t roundClamp(float value, int32_t low, int32_t high) {
-  return std::clamp(static_cast<int32_t>(std::nearbyint(value)), low, high);
+  const float offset = 0x1.8p23f;
+  float bounded = std::clamp(value, float(low) - 1.0f, float(high) + 1.0f);
+  float rounded = (bounded + offset) - offset;
+  return std::clamp(static_cast<int32_t>(rounded), low, high);
 }
 
 } // namespace
 
-QuantizedWeight quantizeWeight(const std::vector<float> &values,
-                               QuantizedWeightType type) {
+QuantizedWeight emptyQuantizedWeight(QuantizedWeightType type) {
+  uint64_t count = static_cast<uint64_t>(type.getNumElements());
+  QuantizedWeight out;
+  out.integers.assign(type.getBits() == 4 ? count / 2 : count, 0);
   int64_t inner = type.getShape().back();
   int64_t group = type.getGroup() > 0 ? type.getGroup() : inner;
-  uint64_t count = static_cast<uint64_t>(type.getNumElements());
-  if (values.size() != count || inner % group != 0 ||
-      (type.getBits() == 4 && inner % 2 != 0))
+  uint64_t groups = count / uint64_t(group);
+  out.scales.reserve(groups * (type.getScale().isF32() ? 4 : 2));
+  if (type.getBits() == 4 && !type.getSymmetric())
+    out.zeros.reserve(groups);
+  return out;
+}
+
+void quantizeGroups(const float *values, uint64_t first, uint64_t count,
+                    QuantizedWeightType type, QuantizedWeight &out) {
+  int64_t inner = type.getShape().back();
+  int64_t group = type.getGroup() > 0 ? type.getGroup() : inner;
+  uint64_t total = static_cast<uint64_t>(type.getNumElements());
+  if (inner % group != 0 || (type.getBits() == 4 && inner % 2 != 0) ||
+      first % uint64_t(group) != 0 || count % uint64_t(group) != 0 ||
+      first + count > total)
     throw Error("internal: quantizing a weight whose data does not match "
                 "its type");
   bool int4 = type.getBits() == 4;
-  QuantizedWeight out;
-  out.integers.assign(int4 ? count / 2 : count, 0);
-
-  for (uint64_t start = 0; start < count; start += uint64_t(group)) {
-    const float *w = values.data() + start;
+  bool symmetric = type.getSymmetric();
+  mlir::Type scaleType = type.getScale();
+  for (uint64_t offset = 0; offset < count; offset += uint64_t(group)) {
+    const float *w = values + offset;
+    uint64_t start = first + offset;
     float low = *std::min_element(w, w + group);
     float high = *std::max_element(w, w + group);
     float absMax = std::max(std::fabs(low), std::fabs(high));
@@ -55,15 +75,15 @@ QuantizedWeight quantizeWeight(const std::vector<float> &values,
       throw Error("cannot quantize a weight holding inf or nan");
 
     float scale, zero = 0;
-    if (int4 && !type.getSymmetric()) {
+    if (int4 && !symmetric) {
       low = std::min(low, 0.0f); // keep 0 exactly representable
       high = std::max(high, 0.0f);
-      scale = storeScale((high - low) / 15.0f, type.getScale(), out.scales);
+      scale = storeScale((high - low) / 15.0f, scaleType, out.scales);
       zero = scale > 0 ? float(roundClamp(-low / scale, 0, 15)) : 0.0f;
       out.zeros.push_back(uint8_t(zero));
     } else {
-      scale = storeScale(absMax / (int4 ? 7.0f : 127.0f), type.getScale(),
-                         out.scales);
+      scale =
+          storeScale(absMax / (int4 ? 7.0f : 127.0f), scaleType, out.scales);
     }
     for (int64_t i = 0; i < group; ++i) {
       float ratio = scale > 0 ? w[i] / scale : 0.0f;
@@ -72,11 +92,20 @@ QuantizedWeight quantizeWeight(const std::vector<float> &values,
         out.integers[index] = uint8_t(int8_t(roundClamp(ratio, -127, 127)));
         continue;
       }
-      int32_t q = type.getSymmetric() ? roundClamp(ratio, -8, 7) + 8
-                                      : roundClamp(ratio + zero, 0, 15);
+      int32_t q = symmetric ? roundClamp(ratio, -8, 7) + 8
+                            : roundClamp(ratio + zero, 0, 15);
       out.integers[index / 2] |= uint8_t(q << (index % 2 ? 4 : 0));
     }
   }
+}
+
+QuantizedWeight quantizeWeight(const std::vector<float> &values,
+                               QuantizedWeightType type) {
+  if (values.size() != static_cast<uint64_t>(type.getNumElements()))
+    throw Error("internal: quantizing a weight whose data does not match "
+                "its type");
+  QuantizedWeight out = emptyQuantizedWeight(type);
+  quantizeGroups(values.data(), 0, values.size(), type, out);
   return out;
 }
 

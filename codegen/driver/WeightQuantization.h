@@ -32,6 +32,15 @@ struct QuantizedWeight {
 QuantizedWeight quantizeWeight(const std::vector<float> &values,
                                QuantizedWeightType type);
 
+/// The same in pieces, so a caller can convert a large tensor a slice at a
+/// time: emptyQuantizedWeight sizes the integers for the whole tensor, and
+/// quantizeGroups quantizes `count` values starting at element `first`
+/// (both whole groups), appending their scales (and zero points) in order.
+/// Called on consecutive slices, it gives quantizeWeight's bytes.
+QuantizedWeight emptyQuantizedWeight(QuantizedWeightType type);
+void quantizeGroups(const float *values, uint64_t first, uint64_t count,
+                    QuantizedWeightType type, QuantizedWeight &out);
+
 } // namespace facet::codegen
 
 #endif // FACET_CODEGEN_DRIVER_WEIGHTQUANTIZATION_H

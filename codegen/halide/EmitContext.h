@@ -96,6 +96,11 @@ public:
   /// One more than the last position of this step (at least every
   /// positions[t] + 1): bounds the attention reductions.
   virtual Halide::Expr contextLength() = 0;
+  /// An int32 that each launch of the kernel supplies, `value` for the
+  /// kernel being generated: kernels that differ only in such values (the
+  /// layer a facet.layer_input selects) share one generated kernel. One
+  /// argument per distinct value.
+  virtual Halide::Expr launchConstant(int64_t value) = 0;
   /// Whether the target's int8 dot product multiplies unsigned by signed
   /// bytes (x86 VNNI `vpdpbusd`) rather than signed by signed (ARM `sdot`).
   virtual bool int8DotUnsignedBySigned() const { return false; }

@@ -330,6 +330,19 @@ public:
     return *kernel.contextLength;
   }
 
+  Expr launchConstant(int64_t value) override {
+    for (const auto &[param, known] : kernel.constants)
+      if (known == value)
+        return param;
+    Param<int32_t> param("launch_constant_" +
+                         std::to_string(kernel.constants.size()));
+    // Its value here, for a pipeline realized in process (JIT tests); a
+    // compiled kernel takes it as an argument.
+    param.set(static_cast<int32_t>(value));
+    kernel.constants.emplace_back(param, value);
+    return param;
+  }
+
   /// Appends the arguments gathered while emitting, in the documented order.
   void finishArguments() {
     for (size_t i = 0; i < pendingWeights.size(); ++i) {
@@ -355,6 +368,12 @@ public:
     if (kernel.contextLength) {
       kernel.arguments.push_back(*kernel.contextLength);
       kernel.argInfo.push_back({KernelArgInfo::Kind::ContextLength, 0, ""});
+    }
+    for (const auto &[param, value] : kernel.constants) {
+      kernel.arguments.push_back(param);
+      KernelArgInfo info{KernelArgInfo::Kind::Constant, 0, ""};
+      info.value = value;
+      kernel.argInfo.push_back(info);
     }
   }
 
@@ -581,6 +600,10 @@ KernelSignature generateKernel(KernelOp kernelOp, const TargetInfo &target,
     case KernelArgInfo::Kind::ContextLength:
       param.kind = KernelParam::Kind::Scalar;
       param.scalar = package::ScalarKind::ContextLength;
+      break;
+    case KernelArgInfo::Kind::Constant:
+      param.kind = KernelParam::Kind::Constant;
+      param.value = info.value;
       break;
     case KernelArgInfo::Kind::Weight:
       throw Error(fmt::format("codegen: kernel '{}' reads weight @{} through "

@@ -25,7 +25,9 @@
 //      reads as q(j, h, s) * scale(h, s);
 //   4. `context_length` (int32) when the kernel attends: one more than the
 //      last position of the step;
-//   5. the outputs, in result order.
+//   5. one int32 per launch constant (EmitContext::launchConstant), in order
+//      of first use;
+//   6. the outputs, in result order.
 // The token count is not an argument: it is the extent of the outputs'
 // (and inputs') token dimension.
 //
@@ -59,6 +61,7 @@ struct KernelArgInfo {
     CacheKeyScales,
     CacheValueScales,
     ContextLength,
+    Constant,
     Output
   };
   Kind kind = Kind::Input;
@@ -67,6 +70,7 @@ struct KernelArgInfo {
   /// Input of a quantized weight: 0 the integers, 1 the scales, 2 the zero
   /// points (asymmetric only). Always 0 otherwise.
   unsigned part = 0;
+  int64_t value = 0; ///< Constant: its value in the generated kernel
 };
 
 struct BuiltKernel {
@@ -85,6 +89,8 @@ struct BuiltKernel {
   std::vector<std::pair<std::string, Halide::ImageParam>> weights;
   std::vector<CacheParams> caches;
   std::optional<Halide::Param<int32_t>> contextLength;
+  /// EmitContext::launchConstant's arguments and their values here.
+  std::vector<std::pair<Halide::Param<int32_t>, int64_t>> constants;
   std::vector<Halide::Func> outputs;
   std::vector<Stage> stages; ///< as the emitters registered them
   KernelSchedule schedule;

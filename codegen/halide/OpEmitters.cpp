@@ -132,7 +132,9 @@ std::vector<HTensor> emitLayerInput(LayerInputOp op, llvm::ArrayRef<HTensor> in,
           fmt::format("layer {} is outside [0, {})", layer, layers));
   Var i("i"), t("t");
   Func out(ctx.uniqueName("layer_input"));
-  out(i, t) = in[0].func(i, int32_t(layer), t);
+  // A launch constant, so that layers whose kernels differ only here share
+  // one generated kernel (E2B: 18 instead of 60).
+  out(i, t) = in[0].func(i, ctx.launchConstant(layer), t);
   return {makeResult(ctx, op.getResult(), out,
                      shapeOf(op, op.getResult(), tokensOf(in[0])),
                      StageKind::View, "layer_input")};

@@ -23,9 +23,10 @@ struct KernelParam {
     Output,
     CacheKeys,
     CacheValues,
-    CacheKeyScales,   // int8 caches: f32 [capacity, kvHeads]
+    CacheKeyScales, // int8 caches: f32 [capacity, kvHeads]
     CacheValueScales,
-    Scalar
+    Scalar,
+    Constant // an int32 fixed per launch (package::ArgKind::Constant)
   };
   Kind kind = Kind::Input;
   unsigned index = 0;           // Input / Output: position in the region
@@ -33,6 +34,7 @@ struct KernelParam {
                                 // 1 scales, 2 zero points
   std::string cache;            // Cache*: kv_cache symbol
   package::ScalarKind scalar = package::ScalarKind::Tokens;
+  int64_t value = 0; // Constant: its value for this launch
 };
 
 struct KernelSignature {

@@ -281,6 +281,10 @@ package::EntryPoint EntryPlanner::plan(func::FuncOp func, int64_t maxTokens) {
           step.args.push_back({package::ArgKind::Scalar,
                                static_cast<uint64_t>(param.scalar)});
           break;
+        case KernelParam::Kind::Constant:
+          step.args.push_back(
+              {package::ArgKind::Constant, static_cast<uint64_t>(param.value)});
+          break;
         }
       }
       entry.steps.push_back(std::move(step));

@@ -66,6 +66,9 @@ enum class ArgKind : uint32_t {
   CacheKeyScales = 6,   // index into the caches, an I8 cache only:
                         // f32 [capacity, kvHeads], key = q * scale
   CacheValueScales = 7, // same for the values
+  Constant = 8,         // an int32 fixed per launch: the index itself (which
+                        // layer of the per-layer inputs a kernel shared by
+                        // several layers reads), 0 <= index < 2^31
 };
 
 enum class ScalarKind : uint32_t {

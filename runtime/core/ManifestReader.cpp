@@ -613,6 +613,16 @@ bool Parser::parseArg(const ManifestView &manifest, const EntryView &entry,
     }
     break;
   }
+  case uint64_t(ArgKind::Constant):
+    if (arg.index > 0x7fffffffu) {
+      fail()
+          .add(where.str())
+          .add(": constant argument ")
+          .addUnsigned(arg.index)
+          .add(" does not fit int32");
+      return false;
+    }
+    break;
   case uint64_t(ArgKind::Scalar):
     if (arg.index != uint64_t(ScalarKind::Tokens) &&
         arg.index != uint64_t(ScalarKind::ContextLength)) {

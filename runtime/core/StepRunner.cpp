@@ -209,6 +209,10 @@ bool StepRunner::launchKernel(const EntryView &entry, const StepView &step,
       out.scalar = static_cast<int32_t>(
           arg.index == uint64_t(ScalarKind::Tokens) ? count : start + count);
       break;
+    case ArgKind::Constant: // the reader checked that it fits
+      out.kind = KernelArg::Kind::Scalar;
+      out.scalar = static_cast<int32_t>(arg.index);
+      break;
     }
   }
   return device.launch(step.kernel, args, step.argCount, status);

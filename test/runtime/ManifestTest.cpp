@@ -294,6 +294,12 @@ const InvalidCase kInvalidCases[] = {
     {"UnknownScalar",
      [](Manifest &m) { entry(m, "prefill").steps[3].args[3].index = 9; },
      "argument 3: unknown scalar kind 9"},
+    {"ConstantPastInt32",
+     [](Manifest &m) {
+       entry(m, "prefill").steps[3].args[3] = {ArgKind::Constant, uint64_t(1)
+                                                                      << 31};
+     },
+     "argument 3: constant argument 2147483648 does not fit int32"},
     {"UnknownArgKind",
      [](Manifest &m) {
        entry(m, "prefill").steps[3].args[3].kind = ArgKind(17);

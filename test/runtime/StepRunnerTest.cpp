@@ -70,6 +70,7 @@ package::Manifest plan(ElementType cacheType) {
       kernel.args.push_back({ArgKind::CacheKeyScales, 0});
       kernel.args.push_back({ArgKind::CacheValueScales, 0});
     }
+    kernel.args.push_back({ArgKind::Constant, 22}); // e.g. a layer index
     package::Step store;
     store.kind = StepKind::KVStore;
     store.args = {{ArgKind::Buffer, 2}, {ArgKind::Buffer, 3}};
@@ -220,7 +221,7 @@ TEST_F(StepRunnerTest, BindsEveryArgumentKind) {
   ASSERT_TRUE(run("prefill", {1, 2, 3}, 4)) << status.message;
   ASSERT_EQ(device.launches.size(), 1u);
   const std::vector<KernelArg> &args = device.launches[0].args;
-  ASSERT_EQ(args.size(), 8u);
+  ASSERT_EQ(args.size(), 9u);
   // Buffer: its arena offset, T replaced by the token count.
   EXPECT_EQ(args[0].kind, KernelArg::Kind::Tensor);
   EXPECT_EQ(args[0].tensor.memory, &arena_);
@@ -248,6 +249,9 @@ TEST_F(StepRunnerTest, BindsEveryArgumentKind) {
   EXPECT_EQ(args[6].tensor.type, ElementType::F32);
   EXPECT_EQ(args[6].tensor.rank, 2u);
   EXPECT_EQ(args[6].tensor.shape[0], kCapacity);
+  // A launch constant: its value, as an int32 scalar.
+  EXPECT_EQ(args[8].kind, KernelArg::Kind::Scalar);
+  EXPECT_EQ(args[8].scalar, 22);
   EXPECT_EQ(args[6].tensor.shape[1], 1);
 }
 
