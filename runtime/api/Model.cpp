@@ -98,6 +98,7 @@ struct Model::Impl {
             int64_t count, const float **rowsOut = nullptr) {
     try {
       executor->run(entry, tokens, count, position);
+      file->releaseGatheredWeights();
     } catch (...) {
       failed = true;
       haveLogits = false;

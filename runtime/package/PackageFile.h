@@ -66,6 +66,10 @@ public:
   const Manifest &manifest() const { return parsed.manifest; }
   const ParsedPackage &package() const { return parsed; }
   uint64_t fileSize() const { return mappingSize; }
+  /// Unmaps the pages of the weights read a row at a time (the PLE table),
+  /// which stay in the page cache: called after each step, it bounds the
+  /// resident set by what one step gathers.
+  void releaseGatheredWeights() const;
 
 private:
   PackageFile() = default;
