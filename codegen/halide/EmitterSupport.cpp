@@ -256,11 +256,16 @@ void addPartialStage(EmitContext &ctx, const Func &partial, const Func &parent,
 }
 
 HTensor makeRowTiledResult(mlir::Operation *op, mlir::Value result,
-                           const HTensor &x, const Func &out,
+                           const HTensor &x, const Func &out, int64_t outputs,
                            const std::string &role, EmitContext &ctx) {
-  HTensor tensor = makeResult(ctx, result, out,
-                              shapeOf(op, result, x.extent(0)),
-                              StageKind::Materialized, role);
+  HTensor tensor;
+  if (result) {
+    tensor = makeResult(ctx, result, out, shapeOf(op, result, x.extent(0)),
+                        StageKind::Materialized, role);
+  } else {
+    ctx.addStage(out, StageKind::Materialized, role, outputs);
+    tensor = {out, {x.extent(0), Expr(static_cast<int32_t>(outputs))}};
+  }
   ctx.setTokenBlock(out, kRowTiledTokenBlock, x.extent(0));
   return tensor;
 }

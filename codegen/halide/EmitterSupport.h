@@ -93,10 +93,12 @@ constexpr int kRowTiledTokenBlock = 4;
 /// The result of a GEMV over a row-tiled weight, `out(n, t)` for input `x`
 /// [T, K]: a Materialized stage that runs kRowTiledTokenBlock tokens per
 /// pass over the weights in prefill, so each weight's load and conversion
-/// serves them all.
+/// serves them all. A null `result` makes an intermediate of `outputs`
+/// rows, f32 [T, outputs], that is no op's result.
 HTensor makeRowTiledResult(mlir::Operation *op, mlir::Value result,
                            const HTensor &x, const Halide::Func &out,
-                           const std::string &role, EmitContext &ctx);
+                           int64_t outputs, const std::string &role,
+                           EmitContext &ctx);
 
 /// Per-op emitters that live in their own files.
 /// result(n, t) = sum_k x(k, t) * weight(k, n) with x quantized to int8 per

@@ -92,12 +92,25 @@ std::vector<HTensor> emitPerLayerInputs(PerLayerInputsOp op,
   float epsilon = attrValue(op.getEpsilonAttr());
 
   Var c("c"), i("i"), l("l"), t("t");
-  RDom k(0, int32_t(d), ctx.uniqueName("ple_k"));
   Func context(ctx.uniqueName("ple.context"));
-  context(c, t) = 0.0f;
-  context(c, t) += emb.func(k, t) * projection.func(k, c);
-  ctx.addStage(context, StageKind::Materialized, "ple.context",
-               layersTimesWidth);
+  if (projection.rowTiled) {
+    // The row-tiled GEMV of facet.linear (int8 dot products where the
+    // tiles have depth 4): read through the dequantized view, the tiled
+    // projection was a strided gather per weight, and prefill re-read it
+    // for every token.
+    context = (projection.rowTiled->tiling.depth > 1
+                   ? emitRowTiledDot(op, mlir::Value(), emb, projection,
+                                     "ple.context", ctx)
+                   : emitRowTiledMatVec(op, mlir::Value(), emb, projection,
+                                        "ple.context", ctx))
+                  .func;
+  } else {
+    RDom k(0, int32_t(d), ctx.uniqueName("ple_k"));
+    context(c, t) = 0.0f;
+    context(c, t) += emb.func(k, t) * projection.func(k, c);
+    ctx.addStage(context, StageKind::Materialized, "ple.context",
+                 layersTimesWidth);
+  }
   Func scaled(ctx.uniqueName("ple.scaled"));
   scaled(c, t) = context(c, t) * projectionScale;
   ctx.addStage(scaled, StageKind::View, "ple.scaled", layersTimesWidth);

@@ -123,7 +123,7 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
   Expr integer = dot(rowInBlock, g, block, t) - 8 * xqSum(g, t);
   out(n, t) = 0.0f;
   out(n, t) += weightScale * (xScale(g, t) * cast<float>(integer));
-  return makeRowTiledResult(op, result, x, out, role, ctx);
+  return makeRowTiledResult(op, result, x, out, w.tiling.outputs, role, ctx);
 }
 
 } // namespace facet::codegen::detail

@@ -71,7 +71,7 @@ HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
   }
   out(n, t) = 0.0f;
   out(n, t) += w.scales(g, n) * sum;
-  return makeRowTiledResult(op, result, x, out, role, ctx);
+  return makeRowTiledResult(op, result, x, out, w.tiling.outputs, role, ctx);
 }
 
 } // namespace facet::codegen::detail
