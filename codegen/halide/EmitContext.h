@@ -22,6 +22,7 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,15 +40,36 @@ enum class StageKind {
   /// (linear, sums of squares, softmax statistics) and values that many
   /// consumers reread (RoPE angles).
   Materialized,
-  /// A per-row temporary: stored for one iteration of `parent`'s outer loop
-  /// (all dimensions but the innermost), e.g. one (head, token)'s attention
-  /// scores. Keeps memory bounded by one row instead of the whole domain.
-  Inner,
   /// A partial sum computed inside `parent`'s reduction loop (the last
   /// RVar of its first update) for the block of rows the parent's vectors
   /// cover: vectorized and unrolled over those rows, so it stays in
   /// registers (a GEMV's per-group dot products).
   Partial,
+  /// The accumulator of an attention op: the Funcs of `Stage::attention`
+  /// are scheduled together (scheduleAttention, AttentionSchedule.cpp),
+  /// none of them by the generic rules.
+  Attention,
+};
+
+/// The Funcs of one attention op (AttentionEmitter.cpp), innermost
+/// argument first. Every query head g of a KV head's group is computed in
+/// the same loops, so each key and value row is read once for the group.
+/// Per (KV head, token): the visible count and the ring slot of the first
+/// visible position; then over visible positions i:
+struct AttentionStages {
+  Halide::Func live;          ///< (kvh, t): positions query t sees
+  Halide::Func firstSlot;     ///< (kvh, t): ring slot of the oldest of them
+  Halide::Func partialScores; ///< (l, g, i, kvh, t): `lanes` partial dots
+  Halide::Func scores;        ///< (g, i, kvh, t): q . k, unscaled
+  Halide::Func rowMax;        ///< (g, kvh, t)
+  Halide::Func exponent;      ///< (g, i, kvh, t)
+  Halide::Func total;         ///< (g, kvh, t)
+  Halide::Func probability;   ///< (g, i, kvh, t)
+  Halide::Func accumulator;   ///< (j, g, kvh, t): sum_i probability * value
+  Halide::Expr tokens;        ///< T: one token (decode) splits positions
+  int group = 1;              ///< query heads per KV head
+  int lanes = 1;              ///< partial dot products per score
+  int64_t headDim = 0;
 };
 
 /// One Func of a kernel and how it may be computed.
@@ -56,9 +78,7 @@ struct Stage {
   StageKind kind = StageKind::Materialized;
   std::string role;                   ///< e.g. "linear", "attention.scores"
   std::optional<int64_t> innerExtent; ///< static extent of argument 0
-  bool vectorizeDynamicInner = false; ///< vectorize argument 0 even when its
-                                      ///< extent is only known at run time
-  Halide::Func parent; ///< Inner, Partial: the consumer it lives in
+  Halide::Func parent;                ///< Partial: the consumer it lives in
   /// > 0: an integer dot product whose update's first RVar runs over
   /// `dotGroup` consecutive k (an int8 product reduction); scheduled so the
   /// target's dot-product instruction does that reduction (Schedule.cpp).
@@ -71,6 +91,8 @@ struct Stage {
   /// at least that (prefill), so one pass over the weights serves them all.
   int tokenBlock = 0;
   Halide::Expr tokens;
+  /// StageKind::Attention: the attention op's Funcs.
+  std::shared_ptr<const AttentionStages> attention;
 };
 
 /// The keys and values of one KV cache, as the kernel reads them: Funcs

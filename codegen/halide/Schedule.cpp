@@ -15,20 +15,8 @@
 using namespace Halide;
 
 namespace facet::codegen {
-namespace {
 
-/// How one Func's loops are laid out.
-struct LoopPlan {
-  std::optional<int64_t> innerExtent;
-  bool vectorizeDynamic = false;
-  bool parallel = true;
-  bool fuseOuter = true;      ///< fuse the outer dimensions into one loop
-  bool blocksAreTasks = true; ///< reductions: blocks run in parallel too
-  int tokenBlock = 0;         ///< Stage::tokenBlock, applied by layOut
-  Halide::Expr tokens;        ///< Stage::tokens
-};
-
-std::vector<RVar> reductionVars(const Func &func, int update) {
+std::vector<RVar> detail::reductionVars(const Func &func, int update) {
   std::vector<RVar> vars;
   for (const Internal::ReductionVariable &rv :
        func.function().update(update).schedule().rvars())
@@ -36,8 +24,21 @@ std::vector<RVar> reductionVars(const Func &func, int update) {
   return vars;
 }
 
+namespace {
+using detail::reductionVars;
+
+/// How one Func's loops are laid out.
+struct LoopPlan {
+  std::optional<int64_t> innerExtent;
+  bool parallel = true;
+  bool fuseOuter = true;      ///< fuse the outer dimensions into one loop
+  int tokenBlock = 0;         ///< Stage::tokenBlock, applied by layOut
+  Halide::Expr tokens;        ///< Stage::tokens
+};
+
 /// Lays out one stage (the pure definition or an update) of `func`; returns
-/// the outermost pure loop, the one Inner stages are computed at.
+/// the outermost pure loop, the one a split reduction's partial sums are
+/// computed at.
 std::optional<Var> layOut(Halide::Stage stage, const Func &func,
                           const std::vector<RVar> &rvars, const LoopPlan &plan,
                           const KernelSchedule &schedule) {
@@ -60,8 +61,6 @@ std::optional<Var> layOut(Halide::Stage stage, const Func &func,
       --unroll;
     if (lanes > 1)
       block = lanes * unroll;
-  } else if (plan.vectorizeDynamic) {
-    block = lanes;
   }
 
   Var v0 = args[0];
@@ -120,7 +119,7 @@ std::optional<Var> layOut(Halide::Stage stage, const Func &func,
     return outer;
   bool reduction = !rvars.empty();
   if (outer && plan.fuseOuter) {
-    if (reduction && block > 0 && plan.blocksAreTasks) {
+    if (reduction && block > 0) {
       Var task(name + "_task");
       stage.fuse(blockVar, *outer, task).parallel(task);
       return task;
@@ -129,7 +128,7 @@ std::optional<Var> layOut(Halide::Stage stage, const Func &func,
   } else if (!outer) {
     if (block == 0)
       stage.parallel(v0); // a [T] stage: one token per task
-    else if (reduction && plan.blocksAreTasks)
+    else if (reduction)
       stage.parallel(blockVar);
   }
   return outer;
@@ -341,19 +340,6 @@ void schedulePartial(const Stage &stage, const KernelSchedule &schedule) {
   }
 }
 
-void scheduleInner(Func func, const Func &parent, const Var &at,
-                   const Stage &stage, const KernelSchedule &schedule) {
-  func.compute_at(parent, at);
-  LoopPlan plan;
-  plan.innerExtent = stage.innerExtent;
-  plan.vectorizeDynamic = stage.vectorizeDynamicInner;
-  plan.parallel = false;
-  plan.fuseOuter = false;
-  layOut(func, func, {}, plan, schedule);
-  for (int u = 0; u < func.num_update_definitions(); ++u)
-    layOut(func.update(u), func, reductionVars(func, u), plan, schedule);
-}
-
 } // namespace
 
 std::string KernelSchedule::describe() const {
@@ -389,17 +375,13 @@ void applySchedule(const std::vector<Stage> &stages,
     throw Error("codegen: invalid kernel schedule (" + schedule.describe() +
                 "): lanes, unroll and reduction_split must be >= 1");
 
-  std::set<std::string> parents, outputNames;
-  for (const Stage &stage : stages)
-    if (stage.kind == StageKind::Inner)
-      parents.insert(stage.parent.name());
+  std::set<std::string> outputNames;
   for (const Stage &output : outputs)
     outputNames.insert(output.func.name());
 
   std::map<std::string, const Stage *> registered;
   for (const Stage &stage : stages)
     registered.emplace(stage.func.name(), &stage);
-  std::map<std::string, Var> outerLoop; // of every Func that has Inner stages
   auto root = [&](const Stage &stage) {
     LoopPlan plan;
     // An output may be an emitter's stage: its token blocking still holds.
@@ -408,17 +390,7 @@ void applySchedule(const std::vector<Stage> &stages,
     plan.tokenBlock = emitted.tokenBlock;
     plan.tokens = emitted.tokens;
     plan.innerExtent = stage.innerExtent;
-    plan.vectorizeDynamic = stage.vectorizeDynamicInner;
-    // A parent keeps its outer loop whole so that the temporaries computed
-    // there are computed once per row, not once per block.
-    plan.blocksAreTasks = !parents.count(stage.func.name());
-    std::optional<Var> outer = scheduleRoot(stage.func, plan, schedule);
-    if (parents.count(stage.func.name())) {
-      if (!outer)
-        throw Error("codegen: stage '" + stage.func.name() +
-                    "' has per-row temporaries but no outer loop");
-      outerLoop.emplace(stage.func.name(), *outer);
-    }
+    scheduleRoot(stage.func, plan, schedule);
   };
 
   for (const Stage &output : outputs)
@@ -428,12 +400,14 @@ void applySchedule(const std::vector<Stage> &stages,
       continue;
     switch (stage.kind) {
     case StageKind::View:
-    case StageKind::Inner:
     case StageKind::Partial:
       break;
     case StageKind::Pointwise:
       if (!schedule.inlinePointwise)
         root(stage);
+      break;
+    case StageKind::Attention:
+      detail::scheduleAttention(*stage.attention, schedule);
       break;
     case StageKind::Materialized:
       if (stage.dotGroup > 0)
@@ -446,15 +420,6 @@ void applySchedule(const std::vector<Stage> &stages,
   for (const Stage &stage : stages)
     if (stage.kind == StageKind::Partial)
       schedulePartial(stage, schedule);
-  for (const Stage &stage : stages) {
-    if (stage.kind != StageKind::Inner)
-      continue;
-    auto found = outerLoop.find(stage.parent.name());
-    if (found == outerLoop.end())
-      throw Error("codegen: stage '" + stage.func.name() + "' lives inside '" +
-                  stage.parent.name() + "', which is not stored");
-    scheduleInner(stage.func, stage.parent, found->second, stage, schedule);
-  }
 }
 
 } // namespace facet::codegen

@@ -20,8 +20,8 @@
 //   `unroll` vector accumulators stay in registers across the reduction
 //   (the GEMV shape of shared/kernel-lab), and its blocks are parallel
 //   tasks too, which keeps decode (one token) parallel.
-// - Inner: computed per iteration of its parent's outer loop (one head and
-//   token of attention), vectorized along its innermost dimension.
+// - Attention: an attention op's Funcs, laid out together
+//   (AttentionSchedule.cpp).
 // - Partial: computed per iteration of its parent's reduction, over the
 //   parent's block of rows (a row-tiled GEMV's per-group sums), vectorized
 //   across rows and unrolled over the block's vectors and any token block.
@@ -32,10 +32,11 @@
 // Exactness: vectorizing or parallelizing over output elements never changes
 // a value; every reduction still sums one element's terms one after another
 // in index order, as the reference evaluator does. Only `reductionSplit` > 1
-// reassociates (see below). What remains is LLVM's freedom under Halide's
-// default float semantics (fused multiply-add, reciprocal division by
-// constants), worth about one ulp per operation; `strict_float` in the
-// target would remove it at a large cost in speed.
+// reassociates (see below), and attention's scores, which the emitter
+// defines as interleaved partial sums (AttentionEmitter.cpp). What remains is
+// LLVM's freedom under Halide's default float semantics (fused multiply-add,
+// reciprocal division by constants), worth about one ulp per operation;
+// `strict_float` in the target would remove it at a large cost in speed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,6 +98,14 @@ KernelSchedule defaultSchedule(const TargetInfo &target);
 void applySchedule(const std::vector<Stage> &stages,
                    const std::vector<Stage> &outputs,
                    const KernelSchedule &schedule);
+
+namespace detail {
+/// The RVars of update `update` of `func`, innermost first.
+std::vector<Halide::RVar> reductionVars(const Halide::Func &func, int update);
+/// Schedules all Funcs of one attention op (AttentionSchedule.cpp).
+void scheduleAttention(const AttentionStages &attention,
+                       const KernelSchedule &schedule);
+} // namespace detail
 
 } // namespace facet::codegen
 

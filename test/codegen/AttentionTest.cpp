@@ -42,22 +42,27 @@ Tensor perPosition(int64_t count, uint32_t seed) {
   return randomTensor({count, kKVHeads, kHeadDim}, seed, -2, 2);
 }
 
-/// The ring of `slots` after positions 0..count-1 were written in order.
+/// The ring of `slots` after positions 0..count-1 of `rows` [positions,
+/// kvHeads, headDim] were written in order.
 Tensor ring(const Tensor &rows, int64_t count, int64_t slots) {
   Tensor out;
-  out.shape = {slots, kKVHeads, kHeadDim};
+  out.shape = {slots, rows.shape[1], rows.shape[2]};
   out.data.assign(out.size(), std::nanf("")); // never-written slots
-  int64_t row = kKVHeads * kHeadDim;
+  int64_t row = rows.shape[1] * rows.shape[2];
   for (int64_t p = 0; p < count; ++p)
     std::copy(rows.data.begin() + p * row, rows.data.begin() + (p + 1) * row,
               out.data.begin() + (p % slots) * row);
   return out;
 }
 
+/// Attention of queries `q` [T, heads, headDim] at `pos` over the keys and
+/// values of every position, [positions, kvHeads, headDim].
 std::vector<float> attentionRef(const Tensor &q,
                                 const std::vector<int32_t> &pos,
                                 const Tensor &keys, const Tensor &values,
                                 int64_t window, float scale) {
+  const int64_t kHeads = q.shape[1], kHeadDim = q.shape[2],
+                kKVHeads = keys.shape[1];
   int64_t tokens = q.shape[0], group = kHeads / kKVHeads;
   std::vector<float> out(q.size(), 0.0f);
   for (int64_t t = 0; t < tokens; ++t) {
@@ -129,6 +134,57 @@ TEST(AttentionEmitter, SlidingRingAndFullCacheWithGQA) {
         1e-5);
     EXPECT_LE(relativeError(out[1].data, attentionRef(q, positions, fullKeys,
                                                       fullValues, 0, 0.25f)),
+              1e-5);
+  }
+}
+
+// Full-size shapes in miniature: 8 query heads on one KV head (E2B's
+// group), 200 positions (several of the blocks decode splits the scores
+// into, the last one partial) and a 100-position window over a wrapped
+// ring, head dimensions of 48 (three vectors of partial dots) and 40
+// (partial dots of 8, no vector of the accumulator divides it).
+const char *kWideModule = R"mlir(
+facet.kv_cache @kv.w sliding window 100 heads 1 x 48 layer 0
+facet.kv_cache @kv.g full heads 1 x 40 layer 1
+func.func @attend(%q: tensor<?x8x48xf32>, %r: tensor<?x8x40xf32>, %pos: tensor<?xi32>)
+    -> (tensor<?x8x48xf32>, tensor<?x8x40xf32>) {
+  %s = facet.attention %q, %pos cache @kv.w window 100 scale 0.2 layer 0 : tensor<?x8x48xf32>, tensor<?xi32> -> tensor<?x8x48xf32>
+  %f = facet.attention %r, %pos cache @kv.g window 0 scale 0.15 layer 1 : tensor<?x8x40xf32>, tensor<?xi32> -> tensor<?x8x40xf32>
+  return %s, %f : tensor<?x8x48xf32>, tensor<?x8x40xf32>
+}
+)mlir";
+
+TEST(AttentionEmitter, EightHeadsPerKVHeadOverHundredsOfPositions) {
+  KernelFixture fixture(kWideModule);
+  fixture.build("attend");
+  const int64_t total = 200, slidingSlots = 103; // window + 4 - 1
+  Tensor slidingKeys = randomTensor({total, 1, 48}, 41, -2, 2),
+         slidingValues = randomTensor({total, 1, 48}, 42, -2, 2),
+         fullKeys = randomTensor({total, 1, 40}, 43, -2, 2),
+         fullValues = randomTensor({total, 1, 40}, 44, -2, 2);
+  for (std::vector<int32_t> positions :
+       {std::vector<int32_t>{199}, std::vector<int32_t>{196, 197, 198, 199},
+        std::vector<int32_t>{0, 1}}) {
+    int64_t tokens = positions.size();
+    int32_t context = positions.back() + 1;
+    SCOPED_TRACE("positions from " + std::to_string(positions[0]));
+    fixture.setCache("kv.w", ring(slidingKeys, context, slidingSlots),
+                     ring(slidingValues, context, slidingSlots));
+    fixture.setCache("kv.g", ring(fullKeys, context, total),
+                     ring(fullValues, context, total));
+    fixture.setContextLength(context);
+    Tensor q = randomTensor({tokens, 8, 48}, 50 + context, -1, 1),
+           r = randomTensor({tokens, 8, 40}, 60 + context, -1, 1);
+    fixture.setInput(0, q);
+    fixture.setInput(1, r);
+    fixture.setInput(2, intTensor({tokens}, positions));
+    std::vector<Tensor> out = fixture.run({{tokens, 8, 48}, {tokens, 8, 40}});
+    EXPECT_LE(
+        relativeError(out[0].data, attentionRef(q, positions, slidingKeys,
+                                                slidingValues, 100, 0.2f)),
+        1e-5);
+    EXPECT_LE(relativeError(out[1].data, attentionRef(r, positions, fullKeys,
+                                                      fullValues, 0, 0.15f)),
               1e-5);
   }
 }

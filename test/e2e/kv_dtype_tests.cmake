@@ -11,12 +11,14 @@
 # 104 for tiny-dense); f32 caches: 3.3e-6, 4.0e-6, 2.1e-5, no top-1 change:
 #                bf16            f16             int8
 #   tiny-edge    0.0123,  0      0.00188, 0      0.0589, 0
-#   tiny-moe     0.355,   0      0.00212, 0      0.580,  4
-#   tiny-dense   0.0721,  6      0.0127,  0      0.287, 10
+#   tiny-moe     0.355,   0      0.402,   0      0.580,  4
+#   tiny-dense   0.0770,  6      0.0129,  0      0.287, 10
 # These random-weight models amplify small perturbations (bf16 weights
 # alone move top-1 at 4/80 and 20/104 rows of tiny-moe/tiny-dense, see
 # CMakeLists.txt), and tiny-moe's routing turns a perturbation into a jump
-# when an expert choice flips, hence its bf16/int8 figures. The f16 runs
+# when an expert choice flips, hence its bf16/int8 figures; with f16 it was
+# 0.00212 until attention summed each score in 16 interleaved lanes (about
+# 1e-7 relative), which flips one expert choice at one row. The f16 runs
 # and tiny-edge, which change no top-1, also require top-1 at every row.
 
 function(facet_kv_dtype_test model dtype tolerance)
@@ -29,7 +31,7 @@ facet_kv_dtype_test(tiny-edge f16 0.0025 --top1)
 facet_kv_dtype_test(tiny-edge int8 0.075 --top1)
 
 facet_kv_dtype_test(tiny-moe bf16 0.45)
-facet_kv_dtype_test(tiny-moe f16 0.0027 --top1)
+facet_kv_dtype_test(tiny-moe f16 0.5 --top1)
 facet_kv_dtype_test(tiny-moe int8 0.72)
 
 facet_kv_dtype_test(tiny-dense bf16 0.09)
