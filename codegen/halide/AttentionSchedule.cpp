@@ -17,8 +17,9 @@
 //
 // so a key or value row is read once per token for the whole group. In
 // decode (one token) that outer loop has one iteration per KV head, so the
-// position blocks of the scores and the head-dimension blocks of the
-// accumulator run in parallel instead (a specialization on the token count).
+// position blocks of the scores (a specialization on the token count) and
+// the head-dimension blocks of the accumulator (a nested parallel loop)
+// run in parallel too.
 //
 // None of this reorders a sum: the reductions over positions run in
 // position order and the partial dots in the order AttentionEmitter.cpp
@@ -38,24 +39,18 @@ constexpr int kPositionBlock = 64;
 /// Vector accumulators of the value sums kept in registers (of x86's 32).
 constexpr int kAccumulatorVectors = 16;
 
-/// `parallelDecode` on the decode specialization (tokens == 1) and
-/// `parallelPrefill` otherwise; neither when the schedule is serial.
-void parallelByTokens(Halide::Stage stage, const Expr &tokens,
-                      std::optional<VarOrRVar> decode,
-                      std::optional<VarOrRVar> prefill,
-                      const KernelSchedule &schedule) {
+/// Runs `loop` of `stage` in parallel in decode only (one token): a
+/// specialization on the token count when it is not a constant.
+void parallelInDecode(Halide::Stage stage, const Expr &tokens,
+                      const VarOrRVar &loop, const KernelSchedule &schedule) {
   if (!schedule.parallel)
     return;
   if (const int64_t *count = Internal::as_const_int(tokens)) {
-    std::optional<VarOrRVar> loop = *count == 1 ? decode : prefill;
-    if (loop)
-      stage.parallel(*loop);
+    if (*count == 1)
+      stage.parallel(loop);
     return;
   }
-  if (decode)
-    stage.specialize(tokens == 1).parallel(*decode);
-  if (prefill)
-    stage.parallel(*prefill);
+  stage.specialize(tokens == 1).parallel(loop);
 }
 
 /// Vectorizes `stage` across the group's heads `g` (one vector of at most
@@ -102,7 +97,11 @@ void scheduleAttention(const AttentionStages &a,
     update.split(j, jo, ji, 1).reorder(ji, g, r, jo, kvh, t);
   }
   update.fuse(kvh, t, kt);
-  parallelByTokens(update, a.tokens, VarOrRVar(jo), VarOrRVar(kt), schedule);
+  // Both loops parallel, nested: in prefill the (KV head, token) loop has
+  // the tasks, in decode the blocks of the head dimension. Specializing on
+  // the token count instead would copy every temporary computed inside.
+  if (schedule.parallel)
+    update.parallel(kt).parallel(jo);
 
   // Per (KV head, token) temporaries.
   for (const Func &func : {a.live, a.firstSlot, a.scores, a.rowMax, a.exponent,
@@ -122,7 +121,7 @@ void scheduleAttention(const AttentionStages &a,
       .reorder(lane, sg, ii, io);
   if (vector)
     sum.atomic().vectorize(lane);
-  parallelByTokens(sum, a.tokens, VarOrRVar(io), std::nullopt, schedule);
+  parallelInDecode(sum, a.tokens, io, schedule);
 
   Func partial = a.partialScores;
   partial.compute_at(scores, ii);
