@@ -119,7 +119,7 @@ void scheduleAttention(const AttentionStages &a,
   RVar lane = reductionVars(a.scores, 0)[0];
   sum.split(si, io, ii, kPositionBlock, TailStrategy::GuardWithIf)
       .reorder(lane, sg, ii, io);
-  if (vector)
+  if (vector && a.lanes > 1)
     sum.atomic().vectorize(lane);
   parallelInDecode(sum, a.tokens, io, schedule);
 
@@ -128,7 +128,7 @@ void scheduleAttention(const AttentionStages &a,
   std::vector<Var> pa = partial.args();
   Var pl = pa[0], pg = pa[1];
   RVar depth = reductionVars(partial, 0)[0];
-  if (vector) {
+  if (vector && a.lanes > 1) {
     partial.vectorize(pl);
     partial.update().reorder(pl, pg, depth).vectorize(pl).unroll(pg);
   } else {
