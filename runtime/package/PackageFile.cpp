@@ -92,18 +92,27 @@ std::unique_ptr<PackageFile> PackageFile::open(const std::string &path) {
     file->mapping = mapping;
     bytes = static_cast<const uint8_t *>(mapping);
   }
+  try {
+    file->parsed = parsePackage(bytes, file->mappingSize, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  file->prepareGatheredWeights(fd);
   ::close(fd); // the mapping keeps the file's pages reachable
-  file->parsed = parsePackage(bytes, file->mappingSize, path);
   return file;
 }
 
-void PackageFile::releaseGatheredWeights() const {
-  // The PLE table is read one row per token, but the kernel maps the whole
-  // large page-cache folio around each row it touches (about 1.6 MB a row
-  // here, MADV_RANDOM or not): a 512-token prompt made E2B's process map
-  // 0.8 GB of its 1.3 GB table. Dropping those mappings after each step
-  // keeps the resident set to what one step gathers; the pages stay in the
-  // page cache, so the next touch is a minor fault, not a read.
+void PackageFile::prepareGatheredWeights(int fd) {
+  // The PLE table is read one row per token (about 5 KB of E2B's 1.2 GB
+  // table), but Linux maps the whole page-cache folio around each row it
+  // touches, and a package just written by `facet compile` (or read
+  // sequentially) sits in the cache in large folios: a 512-token prompt
+  // made E2B's process map about 1.6 MB per row, 175 MB more than its
+  // other weights. So the table's clean cached pages are dropped once here
+  // (pages some process maps stay) and its mapping is marked random, so
+  // each row is faulted in alone, in small pages, from the page cache or
+  // the disk.
   if (!mapping)
     return;
   const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
@@ -114,9 +123,23 @@ void PackageFile::releaseGatheredWeights() const {
     uintptr_t begin =
         reinterpret_cast<uintptr_t>(parsed.weights.data + weight.offset);
     uintptr_t start = std::max(base, begin & ~(page - 1));
-    madvise(reinterpret_cast<void *>(start), begin + weight.bytes - start,
-            MADV_DONTNEED);
+    PageRange range;
+    range.start = start;
+    range.length = begin + weight.bytes - start;
+    gatheredRanges.push_back(range);
+    posix_fadvise(fd, off_t(start - base), off_t(range.length),
+                  POSIX_FADV_DONTNEED);
+    madvise(reinterpret_cast<void *>(range.start), range.length, MADV_RANDOM);
   }
+}
+
+void PackageFile::releaseGatheredWeights() const {
+  // Even in small pages a long prompt gathers many rows; dropping the
+  // mappings after each step keeps the resident set to what one step
+  // gathers. The pages stay in the page cache, so the next touch is a
+  // minor fault, not a read.
+  for (const PageRange &range : gatheredRanges)
+    madvise(reinterpret_cast<void *>(range.start), range.length, MADV_DONTNEED);
 }
 
 PackageFile::~PackageFile() {

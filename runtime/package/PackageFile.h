@@ -73,6 +73,16 @@ public:
 
 private:
   PackageFile() = default;
+  /// Finds the gathered weights' page ranges (once, at open) and asks the
+  /// kernel to fault them in small pages (see PackageFile.cpp).
+  void prepareGatheredWeights(int fd);
+
+  /// A part of the mapping that starts on a page.
+  struct PageRange {
+    uintptr_t start = 0;
+    size_t length = 0;
+  };
+  std::vector<PageRange> gatheredRanges;
 
   std::string filePath;
   void *mapping = nullptr;
