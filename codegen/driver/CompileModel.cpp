@@ -28,6 +28,7 @@
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -122,6 +123,19 @@ std::vector<std::string> cachesOf(KernelOp kernel) {
   return caches;
 }
 
+/// The element of `user` at the position `value` has in `generated`: how
+/// a kernel that reuses generated code binds its own caches and launch
+/// constants. `why` says what is wrong when `value` has no such position.
+template <typename T>
+T samePosition(const std::vector<T> &generated, const std::vector<T> &user,
+               const T &value, llvm::function_ref<std::string()> why) {
+  auto position = llvm::find(generated, value);
+  size_t index = position - generated.begin();
+  if (position == generated.end() || index >= user.size())
+    throw Error(why());
+  return user[index];
+}
+
 /// `generated`'s signature with each cache parameter renamed from the cache
 /// of the kernel it was generated for to the same-position cache of `user`.
 KernelSignature rebindCaches(const KernelSignature &generated,
@@ -134,13 +148,11 @@ KernelSignature rebindCaches(const KernelSignature &generated,
         param.kind != KernelParam::Kind::CacheKeyScales &&
         param.kind != KernelParam::Kind::CacheValueScales)
       continue;
-    auto position = llvm::find(generatedCaches, param.cache);
-    size_t index = position - generatedCaches.begin();
-    if (position == generatedCaches.end() || index >= userCaches.size())
-      throw Error(fmt::format("internal: kernel parameter names cache @{}, "
-                              "which its kernel does not read",
-                              param.cache));
-    param.cache = userCaches[index];
+    param.cache = samePosition(generatedCaches, userCaches, param.cache, [&] {
+      return fmt::format("internal: kernel parameter names cache @{}, "
+                         "which its kernel does not read",
+                         param.cache);
+    });
   }
   return signature;
 }
@@ -154,13 +166,11 @@ KernelSignature rebindConstants(KernelSignature signature,
   for (KernelParam &param : signature.params) {
     if (param.kind != KernelParam::Kind::Constant)
       continue;
-    auto position = llvm::find(generated, param.value);
-    size_t index = position - generated.begin();
-    if (position == generated.end() || index >= user.size())
-      throw Error(fmt::format("internal: launch constant {} is not one of "
-                              "its kernel's layer_input layers",
-                              param.value));
-    param.value = user[index];
+    param.value = samePosition(generated, user, param.value, [&] {
+      return fmt::format("internal: launch constant {} is not one of its "
+                         "kernel's layer_input layers",
+                         param.value);
+    });
   }
   return signature;
 }

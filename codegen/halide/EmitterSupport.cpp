@@ -255,6 +255,14 @@ void addPartialStage(EmitContext &ctx, const Func &partial, const Func &parent,
   ctx.addStage(stage);
 }
 
+HTensor emitRowTiledGemv(mlir::Operation *op, mlir::Value result,
+                         const HTensor &x, const HTensor &weight,
+                         const std::string &role, EmitContext &ctx) {
+  return weight.rowTiled->tiling.depth > 1
+             ? emitRowTiledDot(op, result, x, weight, role, ctx)
+             : emitRowTiledMatVec(op, result, x, weight, role, ctx);
+}
+
 HTensor makeRowTiledResult(mlir::Operation *op, mlir::Value result,
                            const HTensor &x, const Func &out, int64_t outputs,
                            const std::string &role, EmitContext &ctx) {

@@ -121,6 +121,11 @@ HTensor emitRowTiledMatVec(mlir::Operation *op, mlir::Value result,
 HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
                         const HTensor &x, const HTensor &weight,
                         const std::string &role, EmitContext &ctx);
+/// The GEMV over a row-tiled weight in the form its tiles were made for:
+/// emitRowTiledDot for tiles of depth 4, emitRowTiledMatVec otherwise.
+HTensor emitRowTiledGemv(mlir::Operation *op, mlir::Value result,
+                         const HTensor &x, const HTensor &weight,
+                         const std::string &role, EmitContext &ctx);
 std::vector<HTensor> emitAttention(AttentionOp op,
                                    llvm::ArrayRef<HTensor> operands,
                                    EmitContext &ctx);

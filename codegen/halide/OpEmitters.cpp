@@ -98,12 +98,9 @@ std::vector<HTensor> emitPerLayerInputs(PerLayerInputsOp op,
     // tiles have depth 4): read through the dequantized view, the tiled
     // projection was a strided gather per weight, and prefill re-read it
     // for every token.
-    context = (projection.rowTiled->tiling.depth > 1
-                   ? emitRowTiledDot(op, mlir::Value(), emb, projection,
-                                     "ple.context", ctx)
-                   : emitRowTiledMatVec(op, mlir::Value(), emb, projection,
-                                        "ple.context", ctx))
-                  .func;
+    context =
+        emitRowTiledGemv(op, mlir::Value(), emb, projection, "ple.context", ctx)
+            .func;
   } else {
     RDom k(0, int32_t(d), ctx.uniqueName("ple_k"));
     context(c, t) = 0.0f;
@@ -198,9 +195,7 @@ HTensor emitMatVec(Operation *op, mlir::Value result, const HTensor &x,
                    const HTensor &weight, int64_t inWidth,
                    const std::string &role, EmitContext &ctx) {
   if (weight.rowTiled && x.rank() == 2)
-    return weight.rowTiled->tiling.depth > 1
-               ? emitRowTiledDot(op, result, x, weight, role, ctx)
-               : emitRowTiledMatVec(op, result, x, weight, role, ctx);
+    return emitRowTiledGemv(op, result, x, weight, role, ctx);
   std::vector<Var> vars = makeVars(x.rank());
   RDom k(0, int32_t(inWidth), ctx.uniqueName(role + "_k"));
   std::vector<Expr> xAt = asExprs(vars);
