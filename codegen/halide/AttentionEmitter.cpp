@@ -22,7 +22,9 @@
 // dimension (lane l sums d = l, l + lanes, ...), added across lanes at the
 // end: contiguous vector loads of the key row instead of a gather across
 // positions. This is the one reassociation (about 1e-7 relative per score);
-// `lanes` is fixed here, not by the target, so every target sums alike.
+// `lanes` is fixed here, not by the target, so every target forms the same
+// partial sums (their final addition may run as a tree where it is
+// vectorized).
 //
 // Numerics otherwise follow the reference evaluator: scores times scale;
 // softmax in f32 as max, exp(s - max), sum in position order,
