@@ -30,10 +30,8 @@ using detail::reductionVars;
 /// How one Func's loops are laid out.
 struct LoopPlan {
   std::optional<int64_t> innerExtent;
-  bool parallel = true;
-  bool fuseOuter = true;      ///< fuse the outer dimensions into one loop
-  int tokenBlock = 0;         ///< Stage::tokenBlock, applied by layOut
-  Halide::Expr tokens;        ///< Stage::tokens
+  int tokenBlock = 0;  ///< Stage::tokenBlock, applied by layOut
+  Halide::Expr tokens; ///< Stage::tokens
 };
 
 /// Lays out one stage (the pure definition or an update) of `func`; returns
@@ -108,24 +106,23 @@ std::optional<Var> layOut(Halide::Stage stage, const Func &func,
   std::optional<Var> outer;
   if (args.size() >= 2) {
     outer = args[1];
-    if (plan.fuseOuter)
-      for (size_t i = 2; i < args.size(); ++i) {
-        Var fused(name + "_outer" + std::to_string(i));
-        stage.fuse(*outer, args[i], fused);
-        outer = fused;
-      }
+    for (size_t i = 2; i < args.size(); ++i) {
+      Var fused(name + "_outer" + std::to_string(i));
+      stage.fuse(*outer, args[i], fused);
+      outer = fused;
+    }
   }
-  if (!plan.parallel || !schedule.parallel)
+  if (!schedule.parallel)
     return outer;
   bool reduction = !rvars.empty();
-  if (outer && plan.fuseOuter) {
+  if (outer) {
     if (reduction && block > 0) {
       Var task(name + "_task");
       stage.fuse(blockVar, *outer, task).parallel(task);
       return task;
     }
     stage.parallel(*outer);
-  } else if (!outer) {
+  } else {
     if (block == 0)
       stage.parallel(v0); // a [T] stage: one token per task
     else if (reduction)
