@@ -274,10 +274,9 @@ uint64_t Model::decodeBytes(int64_t context) const {
         continue;
       seen[arg.index] = true;
       const package::WeightInfo &weight = manifest.weights[arg.index];
-      bool gathered = weight.weightClass == "ple_table" &&
-                      !weight.shape.empty() && weight.shape[0] > 0;
-      bytes += gathered ? weight.bytes / uint64_t(weight.shape[0])
-                        : weight.bytes;
+      bytes += package::isGatheredByRow(weight)
+                   ? weight.bytes / uint64_t(weight.shape[0])
+                   : weight.bytes;
     }
   for (const package::CacheInfo &cache : manifest.caches) {
     int64_t live = cache.window > 0 ? std::min(cache.window, context) : context;

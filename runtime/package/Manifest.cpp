@@ -120,6 +120,11 @@ uint64_t bufferBytes(const BufferInfo &buffer, int64_t tokens) {
   return bytes;
 }
 
+bool isGatheredByRow(const WeightInfo &weight) {
+  return weight.weightClass == "ple_table" && weight.bytes > 0 &&
+         !weight.shape.empty() && weight.shape[0] > 0;
+}
+
 uint64_t cacheEntryBytes(const CacheInfo &cache) {
   uint64_t heads = uint64_t(cache.kvHeads);
   uint64_t row = heads * uint64_t(cache.headDim) * elementSize(cache.type);

@@ -154,6 +154,10 @@ using core::elementTypeName;
 /// Bytes of `buffer` when a step has `tokens` tokens (kTokens -> tokens).
 uint64_t bufferBytes(const BufferInfo &buffer, int64_t tokens);
 
+/// Whether `weight` is read one row per token (the PLE table), not streamed
+/// whole: such weights are paged in row by row and never loaded whole.
+bool isGatheredByRow(const WeightInfo &weight);
+
 /// Bytes one entry (position) of `cache` takes: its keys and values, and
 /// for an I8 cache their f32 scales, one per KV head each.
 uint64_t cacheEntryBytes(const CacheInfo &cache);

@@ -98,27 +98,24 @@ std::unique_ptr<PackageFile> PackageFile::open(const std::string &path) {
     ::close(fd);
     throw;
   }
-  file->prepareGatheredWeights(fd);
   ::close(fd); // the mapping keeps the file's pages reachable
+  file->prepareGatheredWeights();
   return file;
 }
 
-void PackageFile::prepareGatheredWeights(int fd) {
+void PackageFile::prepareGatheredWeights() {
   // The PLE table is read one row per token (about 5 KB of E2B's 1.2 GB
-  // table), but Linux maps the whole page-cache folio around each row it
-  // touches, and a package just written by `facet compile` (or read
-  // sequentially) sits in the cache in large folios: a 512-token prompt
-  // made E2B's process map about 1.6 MB per row, 175 MB more than its
-  // other weights. So the table's clean cached pages are dropped once here
-  // (pages some process maps stay) and its mapping is marked random, so
-  // each row is faulted in alone, in small pages, from the page cache or
-  // the disk.
+  // table). Its mapping is marked random so that a row's fault reads only
+  // its own pages from disk, not a readahead window, and the resident set
+  // grows by what a step gathers. (`facet compile` drops the table from
+  // the page cache after writing it, see PackageWriter.cpp: the large
+  // folios a write leaves would otherwise be mapped whole around each row.)
   if (!mapping)
     return;
   const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
   const uintptr_t base = reinterpret_cast<uintptr_t>(mapping);
   for (const WeightInfo &weight : parsed.manifest.weights) {
-    if (weight.weightClass != "ple_table" || weight.bytes == 0)
+    if (!isGatheredByRow(weight))
       continue;
     uintptr_t begin =
         reinterpret_cast<uintptr_t>(parsed.weights.data + weight.offset);
@@ -127,8 +124,6 @@ void PackageFile::prepareGatheredWeights(int fd) {
     range.start = start;
     range.length = begin + weight.bytes - start;
     gatheredRanges.push_back(range);
-    posix_fadvise(fd, off_t(start - base), off_t(range.length),
-                  POSIX_FADV_DONTNEED);
     madvise(reinterpret_cast<void *>(range.start), range.length, MADV_RANDOM);
   }
 }

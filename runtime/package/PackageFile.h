@@ -74,8 +74,8 @@ public:
 private:
   PackageFile() = default;
   /// Finds the gathered weights' page ranges (once, at open) and asks the
-  /// kernel to fault them in small pages (see PackageFile.cpp).
-  void prepareGatheredWeights(int fd);
+  /// kernel not to read ahead around them (see PackageFile.cpp).
+  void prepareGatheredWeights();
 
   /// A part of the mapping that starts on a page.
   struct PageRange {

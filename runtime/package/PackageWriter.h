@@ -11,9 +11,10 @@
 //
 //   header | section table | Manifest | Kernels | Weights [| Tokenizer]
 //
-// (each section 64-byte aligned, Weights 128) to `<path>.tmp.<pid>`, then renames it over
-// `path`, so an interrupted compile never leaves a truncated package behind.
-// Standard C++ and POSIX only.
+// (each section 64-byte aligned, Weights 128) to `<path>.tmp.<pid>`, then
+// renames it over `path`, so an interrupted compile never leaves a truncated
+// package behind. Weights read a row per token (the PLE table) are dropped
+// from the page cache once on disk. Standard C++ and POSIX only.
 //
 //===----------------------------------------------------------------------===//
 
