@@ -41,6 +41,7 @@
 #include <fmt/format.h>
 #include <memory>
 #include <optional>
+#include <utility>
 
 using namespace mlir;
 
@@ -52,24 +53,38 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+/// The distinct values `key` gives the ops of type OpT in `kernel`, in order
+/// of first appearance. Kernels that share generated code bind their own
+/// caches and launch constants by these positions.
+template <typename OpT, typename Key>
+auto distinctInOrder(KernelOp kernel, Key key) {
+  std::vector<decltype(key(std::declval<OpT>()))> values;
+  kernel.walk([&](OpT op) {
+    auto value = key(op);
+    if (llvm::find(values, value) == values.end())
+      values.push_back(std::move(value));
+  });
+  return values;
+}
+
+/// The distinct layers the facet.layer_input ops of `kernel` select: its
+/// launch constants (EmitContext::launchConstant).
+std::vector<int64_t> launchConstantsOf(KernelOp kernel) {
+  return distinctInOrder<LayerInputOp>(
+      kernel, [](LayerInputOp op) { return op.getLayerAttr().getInt(); });
+}
+
+/// The KV caches a kernel reads, in the order its body names them.
+std::vector<std::string> cachesOf(KernelOp kernel) {
+  return distinctInOrder<AttentionOp>(
+      kernel, [](AttentionOp op) { return op.getCache().str(); });
+}
+
 /// Identical kernels (every layer's q_proj of one shape, say) share one
 /// generated function. The key is the kernel printed on its own (local SSA
 /// numbering, generic form) without what codegen does not read: its name, the
 /// `layer` tag of attention, and the cache symbol, which is replaced by the
 /// cache's shape and kind (the cache buffers themselves are arguments).
-/// The distinct layers the facet.layer_input ops of `kernel` select, in
-/// order of first appearance: its launch constants
-/// (EmitContext::launchConstant).
-std::vector<int64_t> launchConstantsOf(KernelOp kernel) {
-  std::vector<int64_t> values;
-  kernel.walk([&](LayerInputOp op) {
-    int64_t layer = op.getLayerAttr().getInt();
-    if (llvm::find(values, layer) == values.end())
-      values.push_back(layer);
-  });
-  return values;
-}
-
 /// `withLaunchConstants`: layer_input's layer is a kernel argument (Halide
 /// targets), so only the pattern of its values counts (each replaced by
 /// its position in launchConstantsOf).
@@ -109,18 +124,6 @@ std::string kernelFingerprint(KernelOp kernel, bool withLaunchConstants) {
   copy->print(os, OpPrintingFlags().printGenericOpForm().useLocalScope());
   copy->destroy();
   return text;
-}
-
-/// The KV caches a kernel reads, in the order its body names them. Kernels
-/// that share generated code bind their own caches by this position.
-std::vector<std::string> cachesOf(KernelOp kernel) {
-  std::vector<std::string> caches;
-  kernel.walk([&](AttentionOp attention) {
-    std::string name = attention.getCache().str();
-    if (llvm::find(caches, name) == caches.end())
-      caches.push_back(name);
-  });
-  return caches;
 }
 
 /// The element of `user` at the position `value` has in `generated`: how
