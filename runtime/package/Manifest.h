@@ -154,8 +154,8 @@ using core::elementTypeName;
 /// Bytes of `buffer` when a step has `tokens` tokens (kTokens -> tokens).
 uint64_t bufferBytes(const BufferInfo &buffer, int64_t tokens);
 
-/// Whether `weight` is read one row per token (the PLE table), not streamed
-/// whole: such weights are paged in row by row and never loaded whole.
+/// Whether `weight` is read one row per token (the PLE table) rather than
+/// streamed whole: its pages are faulted in row by row.
 bool isGatheredByRow(const WeightInfo &weight);
 
 /// Bytes one entry (position) of `cache` takes: its keys and values, and

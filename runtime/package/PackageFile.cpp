@@ -92,13 +92,8 @@ std::unique_ptr<PackageFile> PackageFile::open(const std::string &path) {
     file->mapping = mapping;
     bytes = static_cast<const uint8_t *>(mapping);
   }
-  try {
-    file->parsed = parsePackage(bytes, file->mappingSize, path);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
   ::close(fd); // the mapping keeps the file's pages reachable
+  file->parsed = parsePackage(bytes, file->mappingSize, path);
   file->prepareGatheredWeights();
   return file;
 }
