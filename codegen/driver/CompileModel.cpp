@@ -222,11 +222,11 @@ int64_t int4TileDepth(const CompileOptions &options, const TargetInfo &target,
   if (choice != "auto" && choice != "int8" && choice != "f32")
     throw Error(fmt::format(
         "--int4-activations must be auto, int8 or f32 (got '{}')", choice));
-  int64_t depth = target.int4TileDepth();
+  int64_t depth = target.int4TileDepth;
   if (choice == "int8" && depth <= 1)
     throw Error(fmt::format(
         "--int4-activations int8: target {} has no int4 x int8 dot form "
-        "(only x86_64-avx512-vnni has one); use f32 or auto",
+        "(x86_64-avx2 and x86_64-avx512-vnni have one); use f32 or auto",
         target.name));
   if (choice == "f32" || depth <= 1)
     return 1;

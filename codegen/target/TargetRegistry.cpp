@@ -54,6 +54,10 @@ struct Entry {
   /// LLVM CPU the kernels are compiled for by LLVM 19 (TargetInfo::llvmCpu),
   /// or empty for Halide's own choice.
   const char *llvmCpu = "";
+  /// Bytes of a row kept together in int4 row tiles
+  /// (TargetInfo::int4TileDepth): 4 where int4 projections run as int8 dot
+  /// products, 1 for a float GEMV.
+  int int4TileDepth = 1;
 };
 
 /// Entries of one family are listed from the baseline to the most capable:
@@ -70,7 +74,15 @@ const std::vector<Entry> &entries() {
        32,
        4,
        "x86-64 with AVX2, FMA and F16C (Haswell, Zen 1 and later)",
-       {"sse41", "avx", "avx2", "fma", "f16c"}},
+       {"sse41", "avx", "avx2", "fma", "f16c"},
+       /*vectorizeFloat=*/true,
+       /*threads=*/true,
+       /*int8Only=*/false,
+       /*llvmOptions=*/"",
+       /*int8WeightTileRows=*/0,
+       /*cudaGencodes=*/{},
+       /*llvmCpu=*/"",
+       /*int4TileDepth=*/4},
       {"x86_64-avx512",
        "x86_64",
        "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake-"
@@ -101,7 +113,8 @@ const std::vector<Entry> &entries() {
        /*llvmOptions=*/"",
        /*int8WeightTileRows=*/0,
        /*cudaGencodes=*/{},
-       /*llvmCpu=*/"cooperlake"},
+       /*llvmCpu=*/"cooperlake",
+       /*int4TileDepth=*/4},
       // aarch64: 128-bit NEON vectors (4 f32 lanes) but 32 of them, so a
       // block of 8 vectors (32 floats, the width of an AVX2 block) keeps 8
       // accumulators in registers with room for the weights and activations
@@ -223,6 +236,7 @@ const std::vector<TargetInfo> &registry() {
       info.llvmOptions = entry.llvmOptions;
       info.llvmCpu = entry.llvmCpu;
       info.int8WeightTileRows = entry.int8WeightTileRows;
+      info.int4TileDepth = entry.int4TileDepth;
       info.cudaGencodes = entry.cudaGencodes;
       out.push_back(std::move(info));
     }

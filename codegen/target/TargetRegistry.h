@@ -62,6 +62,15 @@ struct TargetInfo {
   /// this many rows by 4 inputs, the operand of one dot instruction
   /// (WeightTiles.h); 0: row-major.
   int int8WeightTileRows = 0;
+  /// Bytes of a row kept together in tiled int4 weights (RowTiles.h): 4
+  /// where one i32 lane sums 4 byte products, so int4 projections run as
+  /// int8 dot products with int8 activations (RowTiledDotEmitter.cpp):
+  /// x86_64-avx512-vnni (vpdpbusd) and x86_64-avx2 (vpmaddwd pairs, still
+  /// faster than float there: E2B with 6 layers, int4-g32, Zen 1, 2
+  /// threads, `facet bench -p 64 -n 32 -r 3`: tg32 17.2 against 14.4 tok/s
+  /// with float inputs, pp64 92.8 against 72.7). 1 elsewhere: a float GEMV
+  /// across rows (x86_64-avx512 is unmeasured and stays float).
+  int int4TileDepth = 1;
   /// CUDA rows: nvcc `-gencode=` values, one per architecture the fatbin
   /// holds (`arch=compute_90a,code=sm_90a`, ...); empty for other families.
   std::vector<std::string> cudaGencodes;
@@ -76,18 +85,7 @@ struct TargetInfo {
   /// where the kernels read them with float activations; 0 elsewhere.
   int floatWeightTileRows() const {
     return family == "x86_64" ? floatLanes() * unroll : 0;
-  }  /// Bytes of a row kept together in tiled int4 weights (RowTiles.h): 4
-  /// on x86 with VNNI (avx512_sapphirerapids), whose vpdpbusd sums 4 byte
-  /// products per lane, so int4 projections run as int8 dot products with
-  /// int8 activations; 1 elsewhere (a float GEMV across rows).
-  int int4TileDepth() const {
-    return family == "x86_64" &&
-                   halide.has_feature(Halide::Target::AVX512_SapphireRapids)
-               ? 4
-               : 1;
-  }
-
-  /// i32 lanes of one native vector (the int8 dot products' accumulators).
+  }  /// i32 lanes of one native vector (the int8 dot products' accumulators).
   int int32Lanes() const { return vectorBytes / 4; }
 };
 

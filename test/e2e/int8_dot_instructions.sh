@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The int8-activation path really uses the target's int8 dot product:
-# compile a model with --quant int8 --int8-activations for TARGET, keep the
-# kernel library, disassemble it and require INSTRUCTION. The code only has
-# to be generated, not run, so a target this CPU lacks is checked too.
+# compile a model with --quant int8 --int8-activations (or the compile
+# options given after FORBIDDEN) for TARGET, keep the kernel library,
+# disassemble it and require INSTRUCTION. The code only has to be
+# generated, not run, so a target this CPU lacks is checked too.
 #
-#   int8_dot_instructions.sh BIN_DIR MODEL_DIR WORK_DIR TARGET OBJDUMP INSTRUCTION [FORBIDDEN]
+#   int8_dot_instructions.sh BIN_DIR MODEL_DIR WORK_DIR TARGET OBJDUMP INSTRUCTION [FORBIDDEN [COMPILE_OPTION...]]
 #
 # FORBIDDEN, an extended regular expression, names instructions that must
 # not appear (for x86_64-avx512-vnni: AVX512-FP16 and VEX-encoded AVX-VNNI,
@@ -14,14 +15,17 @@
 set -euo pipefail
 bin="$1"; model="$2"; work="$3"; target="$4"; objdump="$5"; instruction="$6"
 forbidden="${7:-}"
+shift $(( $# < 7 ? $# : 7 ))
+options=("$@")
+[ ${#options[@]} -gt 0 ] || options=(--quant int8 --int8-activations)
 if ! command -v "$objdump" >/dev/null; then
   echo "SKIPPED: $objdump is not installed"
   exit 77
 fi
 mkdir -p "$work"
 log="$work/compile.log"
-"$bin/facet" compile "$model" --target "$target" --quant int8 \
-  --int8-activations --keep-temporaries -o "$work/model.facet" 2>"$log" ||
+"$bin/facet" compile "$model" --target "$target" "${options[@]}" \
+  --keep-temporaries -o "$work/model.facet" 2>"$log" ||
   { cat "$log"; exit 1; }
 kept="$(sed -n 's/^compile: kept //p' "$log")"
 trap 'rm -rf "$kept"' EXIT

@@ -16,12 +16,17 @@
 # measured figures are beside each bound. They were measured by these tests
 # themselves (`ctest --test-dir build -R quality -V`: compare_fixture prints
 # top-1 agreement and mean KL) and match, to the digits shown, transformers
-# with the same quantized weights (fixture.json "int8"/"int4_g32").
+# with the same quantized weights (fixture.json "int8"/"int4_g32"). The
+# int4 inputs stay float (--int4-activations f32) so that the weights alone
+# are measured, on every x86 target alike; int4 with int8 inputs has its
+# own quality tests (int8_activation_tests.cmake). On tiny-edge, whose
+# logits are nearly flat, int8 inputs move top-1 agreement from 0.4375 to
+# 0.4125 and mean KL from 2.68 to 2.71 (x86_64-avx2).
 
 function(facet_quant_quality_test model scheme min_top1 max_kl)
   facet_e2e_test(${model}/quality-${scheme} ${model} --teacher-forced
     --compare --min-top1-agreement ${min_top1} --max-mean-kl ${max_kl}
-    -- --quant ${scheme})
+    -- --quant ${scheme} --int4-activations f32)
 endfunction()
 
 # The trained model: the issue's criterion, int8 per-channel agrees on top-1

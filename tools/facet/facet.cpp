@@ -135,7 +135,8 @@ cl::opt<bool> compileInt8Activations(
 cl::opt<std::string> compileInt4Activations(
     "int4-activations",
     cl::desc("Inputs of int4 projections: int8 (quantized per group of the "
-             "weight, int4 x int8 dot products: x86_64-avx512-vnni), f32 "
+             "weight, int4 x int8 dot products: x86_64-avx2 and "
+             "x86_64-avx512-vnni), f32 "
              "(float GEMV), or auto: int8 where the target has the dot form "
              "(default: auto)"),
     cl::value_desc("auto|int8|f32"), cl::init("auto"), cl::sub(compileCommand));
