@@ -81,11 +81,14 @@ struct TargetInfo {
   /// where float is not vectorized.
   int floatLanes() const { return vectorizeFloat ? vectorBytes / 4 : 1; }
   /// Rows per tile of quantized projection weights (WeightTiles.h), the
-  /// rows one block of a float GEMV covers: floatLanes() * unroll on x86,
-  /// where the kernels read them with float activations; 0 elsewhere.
+  /// rows one block of a GEMV covers: floatLanes() * unroll on x86 (as
+  /// many i32 accumulators where int4 runs as int8 dot products); 0
+  /// elsewhere.
   int floatWeightTileRows() const {
     return family == "x86_64" ? floatLanes() * unroll : 0;
-  }  /// i32 lanes of one native vector (the int8 dot products' accumulators).
+  }
+
+  /// i32 lanes of one native vector (the int8 dot products' accumulators).
   int int32Lanes() const { return vectorBytes / 4; }
 };
 
