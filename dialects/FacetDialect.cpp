@@ -34,11 +34,10 @@ void FacetDialect::registerTypes() {
 // QuantizedWeightType
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-QuantizedWeightType::verify(function_ref<InFlightDiagnostic()> emitError,
-                            ArrayRef<int64_t> shape, Type storage,
-                            int64_t group, Type scale, bool symmetric,
-                            int64_t tileRows, int64_t tileDepth) {
+LogicalResult QuantizedWeightType::verify(
+    function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> shape,
+    Type storage, int64_t group, Type scale, bool symmetric, int64_t tileRows,
+    int64_t tileDepth, bool tileWords) {
   if (shape.size() < 2 || shape.size() > 3)
     return emitError() << "quantized weight must have rank 2 or 3, got rank "
                        << shape.size();
@@ -71,6 +70,9 @@ QuantizedWeightType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (tileDepth != 1 && tileRows == 0)
     return emitError() << "a tile depth of " << tileDepth
                        << " needs tiles of rows";
+  if (tileWords && tileDepth != 4)
+    return emitError() << "16-bit words need tiles of depth 4, got depth "
+                       << tileDepth;
   return success();
 }
 
@@ -89,11 +91,14 @@ Type QuantizedWeightType::parse(AsmParser &parser) {
       parser.parseKeyword(&symmetry))
     return {};
   int64_t tileRows = 0, tileDepth = 1;
+  bool tileWords = false;
   if (succeeded(parser.parseOptionalComma()) &&
       (parser.parseKeyword("tiles") || parser.parseInteger(tileRows) ||
        (succeeded(parser.parseOptionalKeyword("by")) &&
         parser.parseInteger(tileDepth))))
     return {};
+  if (tileRows > 0 && succeeded(parser.parseOptionalKeyword("words")))
+    tileWords = true;
   if (parser.parseGreater())
     return {};
   if (symmetry != "symmetric" && symmetry != "asymmetric") {
@@ -104,7 +109,7 @@ Type QuantizedWeightType::parse(AsmParser &parser) {
   }
   return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
                     parser.getContext(), shape, storage, group, scale,
-                    symmetry == "symmetric", tileRows, tileDepth);
+                    symmetry == "symmetric", tileRows, tileDepth, tileWords);
 }
 
 void QuantizedWeightType::print(AsmPrinter &printer) const {
@@ -117,6 +122,8 @@ void QuantizedWeightType::print(AsmPrinter &printer) const {
     printer << ", tiles " << getTileRows();
   if (getTileDepth() != 1)
     printer << " by " << getTileDepth();
+  if (getTileWords())
+    printer << " words";
   printer << ">";
 }
 

@@ -18,14 +18,18 @@ def Facet_QuantizedWeightType : TypeDef<Facet_Dialect, "QuantizedWeight"> {
     out in memory: in tiles of R output rows, so a vector of consecutive
     rows is one load (codegen/target/RowTiles.h). `by D` (D = 1 or 4,
     default 1) keeps D consecutive stored bytes of a row together, the
-    operand shape of a 4-byte dot instruction (x86 VNNI `vpdpbusd`). The
-    logical value of every element is the same either way.
+    operand shape of a 4-byte dot instruction (x86 VNNI `vpdpbusd`).
+    `words` (with `by 4` only) stores the integers as little-endian 16-bit
+    words, two stored bytes of one row each: the same bytes in the same
+    order, read as the i16 operand of x86 AVX2 `vpmaddwd`. The logical value
+    of every element is the same either way.
 
     ```
     !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric>
     !facet.qweight<262144x1536xi8, group 0, scale f32, symmetric>
     !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric, tiles 64>
     !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric, tiles 64 by 4>
+    !facet.qweight<2048x1536xi4, group 32, scale f16, symmetric, tiles 64 by 4 words>
     ```
   }];
   let parameters = (ins
@@ -35,7 +39,8 @@ def Facet_QuantizedWeightType : TypeDef<Facet_Dialect, "QuantizedWeight"> {
     "::mlir::Type":$scale,
     "bool":$symmetric,
     "int64_t":$tileRows,
-    "int64_t":$tileDepth
+    "int64_t":$tileDepth,
+    "bool":$tileWords
   );
   let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;

@@ -78,7 +78,10 @@ def Quantize : Pass<"facet-quantize", "mlir::ModuleOp"> {
            "4: tiled int4 weights keep 4 stored bytes of a row together, "
            "the operand of a 4-byte int8 dot instruction (x86 VNNI), and "
            "the kernels multiply them by int8 activations; 1: rows "
-           "adjacent per byte, for a float GEMV">
+           "adjacent per byte, for a float GEMV">,
+    Option<"int4TileWords", "int4-tile-words", "bool", /*default=*/"false",
+           "With int4-tile-depth=4: store those tiles as 16-bit words (two "
+           "bytes of a row each), the operand of x86 AVX2 vpmaddwd">
   ];
   let dependentDialects = ["::facet::FacetDialect"];
   let statistics = [

@@ -90,6 +90,9 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
     if (int4TileDepth != 1 && int4TileDepth != 4)
       return fail("int4-tile-depth must be 1 or 4, got " +
                   Twine(int4TileDepth));
+    if (int4TileWords && int4TileDepth != 4)
+      return fail("int4-tile-words needs int4-tile-depth=4, got " +
+                  Twine(int4TileDepth));
     FailureOr<Scheme> defaultScheme = parseScheme(context, scheme);
     if (failed(defaultScheme))
       return fail("unknown scheme '" + scheme + "' (" + kSchemes + ")");
@@ -181,17 +184,18 @@ struct QuantizePass : impl::QuantizeBase<QuantizePass> {
         int64_t tileRows = chosen.symmetric ? tiles(4, chosen.group) : 0;
         return QuantizedWeightType::get(
             context, tensor.getShape(), IntegerType::get(context, 4),
-            chosen.group, Float16Type::get(context), chosen.symmetric,
-            tileRows, tileRows > 0 ? int64_t(int4TileDepth) : 1);
+            chosen.group, Float16Type::get(context), chosen.symmetric, tileRows,
+            tileRows > 0 ? int64_t(int4TileDepth) : 1,
+            tileRows > 0 && int4TileWords);
       }
       ++numFallbacks;
       [[fallthrough]];
     case Scheme::Kind::Int8:
       ++numQuantized;
-      return QuantizedWeightType::get(context, tensor.getShape(),
-                                      IntegerType::get(context, 8), 0,
-                                      Float32Type::get(context), true,
-                                      tiles(8, 0), /*tileDepth=*/1);
+      return QuantizedWeightType::get(
+          context, tensor.getShape(), IntegerType::get(context, 8), 0,
+          Float32Type::get(context), true, tiles(8, 0), /*tileDepth=*/1,
+          /*tileWords=*/false);
     }
     return tensor;
   }

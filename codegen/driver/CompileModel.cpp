@@ -39,6 +39,7 @@
 #include <cstring>
 #include <deque>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -223,11 +224,18 @@ int64_t int4TileDepth(const CompileOptions &options, const TargetInfo &target,
     throw Error(fmt::format(
         "--int4-activations must be auto, int8 or f32 (got '{}')", choice));
   int64_t depth = target.int4TileDepth;
-  if (choice == "int8" && depth <= 1)
+  if (choice == "int8" && depth <= 1) {
+    std::vector<std::string> withDotForm;
+    for (const std::string &name : targetNames()) {
+      const TargetInfo &row = resolveTarget(name); // "host" names another
+      if (row.name == name && row.int4TileDepth > 1)
+        withDotForm.push_back(name);
+    }
     throw Error(fmt::format(
         "--int4-activations int8: target {} has no int4 x int8 dot form "
-        "(x86_64-avx2 and x86_64-avx512-vnni have one); use f32 or auto",
-        target.name));
+        "(targets that have one: {}); use f32 or auto",
+        target.name, fmt::join(withDotForm, ", ")));
+  }
   if (choice == "f32" || depth <= 1)
     return 1;
   bool int4 = options.quant.find("int4") != std::string::npos ||
@@ -281,6 +289,7 @@ void compileModel(const std::string &checkpointDir,
     quantize.activations = int8Activations ? "int8" : "f32";
     quantize.tileRows = target.floatWeightTileRows();
     quantize.int4TileDepth = int4Depth;
+    quantize.int4TileWords = int4Depth == 4 && target.int4TileWords;
     passes.addPass(createQuantize(quantize));
   }
   if (!options.weightType.empty()) {

@@ -86,6 +86,10 @@ struct Stage {
   /// A dot product whose weight is stored in tiles (QuantizedView::tiled):
   /// always reduced across rows, the tiles' order.
   bool dotTiledWeight = false;
+  /// A Partial dot product whose second RVar selects a constant shift per
+  /// term (RowTiledDotEmitter's 16-bit word form): unrolled, so each term
+  /// is a shift by an immediate.
+  bool dotTermsUnrolled = false;
   /// > 1: a reduction over (rows, tokens) whose update may run this many
   /// tokens per pass over its reduction when `tokens` (the token count) is
   /// at least that (prefill), so one pass over the weights serves them all.

@@ -245,13 +245,15 @@ Expr int8Level(const Expr &value, const Expr &absMax) {
 }
 
 void addPartialStage(EmitContext &ctx, const Func &partial, const Func &parent,
-                     const std::string &role, int dotGroup) {
+                     const std::string &role, int dotGroup,
+                     bool termsUnrolled) {
   Stage stage;
   stage.func = partial;
   stage.kind = StageKind::Partial;
   stage.role = role;
   stage.parent = parent;
   stage.dotGroup = dotGroup;
+  stage.dotTermsUnrolled = termsUnrolled;
   ctx.addStage(stage);
 }
 

@@ -82,10 +82,10 @@ Halide::Expr int8Level(const Halide::Expr &value, const Halide::Expr &absMax);
 
 /// Registers `partial`, a partial sum computed inside `parent`'s reduction
 /// (StageKind::Partial); `dotGroup` > 0 for an int8 dot product
-/// (Stage::dotGroup).
+/// (Stage::dotGroup), `termsUnrolled` as Stage::dotTermsUnrolled.
 void addPartialStage(EmitContext &ctx, const Halide::Func &partial,
                      const Halide::Func &parent, const std::string &role,
-                     int dotGroup = 0);
+                     int dotGroup = 0, bool termsUnrolled = false);
 
 /// Tokens a row-tiled GEMV runs per pass over its weights in prefill.
 constexpr int kRowTiledTokenBlock = 4;

@@ -56,6 +56,9 @@ struct RowTiledView {
   /// (j, c, ni, no): the same byte of row ni (0..R-1) of block no; its
   /// address is affine in ni, where `bytes` has n % R.
   Halide::Func blockBytes;
+  /// (i, c, ni, no): word i (0..7: stored bytes 2i, 2i + 1) of chunk c of
+  /// row ni of block no, UInt(16); set where the tiling stores words.
+  std::optional<Halide::Func> blockWords;
   Halide::Func scales; ///< (b, n): the f32 scale of group b of row n
   /// (b, n): the scale as stored, of type `scaleStorage`; `scales` widens
   /// it (widenToF32), and readers may widen it their own way.

@@ -150,8 +150,11 @@ public:
     std::optional<std::vector<int64_t>> tiledIntegers, tiledScales;
     if (rowTiles)
       std::tie(tiledIntegers, tiledScales) = rowTiledShapes(*rowTiles);
-    ImageParam q = addPart(int4 ? UInt(8) : Int(8), int4 ? inner / 2 : inner,
-                           0, "_q", tiledIntegers);
+    bool words = rowTiles && rowTiles->words;
+    ImageParam q = addPart(words  ? UInt(16)
+                           : int4 ? UInt(8)
+                                  : Int(8),
+                           int4 ? inner / 2 : inner, 0, "_q", tiledIntegers);
     ImageParam scales = addPart(storageType(type.getScale()), inner / group,
                                 1, "_scales", tiledScales);
     std::optional<ImageParam> zeros;
@@ -172,13 +175,28 @@ public:
       // addresses; the GEMV reads `bytes` and `scales` directly.
       RowTiledView view;
       Var j("j"), c("c"), n("n"), b("b");
+      // The stored byte at (column, row): of a word, byte h of word i
+      // is stored byte 2i + h (little-endian).
+      auto storedByte = [&](Expr column, Expr row) -> Expr {
+        if (!words)
+          return q(column, row);
+        Expr shift = cast<uint16_t>(column % 2 * 8);
+        return cast<uint8_t>(q(column / 2, row) >> shift);
+      };
       view.bytes = Func(base + "_tiled_bytes");
       auto [column, row] = rowTiledIntegerAt<Expr>(*rowTiles, c, j, n);
-      view.bytes(j, c, n) = q(column, row);
+      view.bytes(j, c, n) = storedByte(column, row);
       Var rowInBlock("ni"), block("no");
       view.blockBytes = Func(base + "_tiled_block_bytes");
-      view.blockBytes(j, c, rowInBlock, block) =
-          q(rowTiledColumnInBlock<Expr>(*rowTiles, c, j, rowInBlock), block);
+      view.blockBytes(j, c, rowInBlock, block) = storedByte(
+          rowTiledColumnInBlock<Expr>(*rowTiles, c, j, rowInBlock), block);
+      if (words) {
+        Var word("w");
+        view.blockWords = Func(base + "_tiled_block_words");
+        (*view.blockWords)(word, c, rowInBlock, block) =
+            q(rowTiledWordColumnInBlock<Expr>(*rowTiles, c, word, rowInBlock),
+              block);
+      }
       view.storedScales = Func(base + "_tiled_stored_scales");
       auto [scaleColumn, scaleRow] = rowTiledScaleAt<Expr>(*rowTiles, b, n);
       view.storedScales(b, n) = scales(scaleColumn, scaleRow);

@@ -29,6 +29,12 @@
 // activation scale makes up (2^112 * amax / 127, its own stage, so the
 // product is never formed in a denormal order).
 //
+// On x86 AVX2 (`tiles R by 4 words`) the same tiles are read as 16-bit
+// words and each nibble is shifted and masked out as an i16 lane, so the
+// products are `vpmaddwd` pairs against i16 activations in a permuted order
+// (the int16.x stage); AVX2 has no 4-way u8 x i8 dot, and the byte form
+// becomes zero extensions and shuffles there.
+//
 // Numerics: the weights are exact; the activations carry the int8 rounding
 // of their block (at most amax / 254 each), which is the approximation this
 // form makes over the float GEMV.
@@ -94,24 +100,57 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
   std::optional<int64_t> staticTokens = x.staticExtent(0);
   bool tokenBlocks = !staticTokens || *staticTokens >= kRowTiledTokenBlock;
   Expr lastToken = x.extent(0) - 1;
-  auto activation = [&](Expr input, Expr token) {
-    return xq(input, tokenBlocks ? min(token, lastToken) : token);
-  };
+  Expr token = tokenBlocks ? min(t, lastToken) : Expr(t);
   Func dot(ctx.uniqueName(role + "_dot"));
-  RDom r(0, kDotGroup, 0, int32_t(RowTiling::kChunkBytes / kDotGroup), 0,
-         group / perChunk, ctx.uniqueName(role + "_dot_k"));
-  Expr chunk = b * (group / perChunk) + r.z;
-  Expr byte = w.blockBytes(r.y * kDotGroup + r.x, chunk, ni, no);
-  Expr low = chunk * perChunk + r.y * kDotGroup + r.x;
   dot(ni, b, no, t) = 0;
-  dot(ni, b, no, t) += cast<int32_t>(
-      Internal::widening_mul(byte & cast<uint8_t>(15), activation(low, t)));
-  dot(ni, b, no, t) += cast<int32_t>(Internal::widening_mul(
-      byte >> cast<uint8_t>(4), activation(low + 16, t)));
+  constexpr int32_t laneGroups = RowTiling::kChunkBytes / kDotGroup; // 4
+  int32_t chunksPerGroup = group / perChunk;
+  int dotGroup = kDotGroup;
+  if (w.blockWords) {
+    // 16-bit words (x86 AVX2): a lane's 4 bytes are words 0 and 1; term s
+    // of a word is its nibble at bit 8 (s % 2) + 4 (s / 2): the low
+    // nibble of its first byte, of its second, then their high nibbles.
+    // Each term is an i16 lane already, so the two words of a lane times
+    // two i16 activations are one `vpmaddwd` lane; the activations are
+    // laid out in that order (xw), a 32-bit pair per (lane group, term).
+    // Word i = 2g + h of chunk c holds bytes 4g + 2h and 4g + 2h + 1, so
+    // term s of it is input 32c + 16 (s / 2) + 4g + 2h + s % 2.
+    Var p("p");
+    Expr pairs = p / 2, term = pairs % 4, laneGroup = pairs / 4 % laneGroups,
+         chunkOfP = p / (2 * 4 * laneGroups);
+    Func xw(ctx.uniqueName(role + "_int16_x"));
+    xw(p, t) =
+        cast<int16_t>(xq(chunkOfP * perChunk + term / 2 * 16 +
+                             laneGroup * kDotGroup + p % 2 * 2 + term % 2,
+                         t));
+    ctx.addStage(xw, StageKind::Materialized, role + ".int16.x",
+                 int64_t(groups) * group);
+    RDom r(0, 2, 0, 4, 0, laneGroups, 0, chunksPerGroup,
+           ctx.uniqueName(role + "_dot_k"));
+    Expr chunk = b * chunksPerGroup + r[3];
+    Expr word = (*w.blockWords)(r[2] * 2 + r[0], chunk, ni, no);
+    Expr shift = cast<uint16_t>(r[1] % 2 * 8 + r[1] / 2 * 4);
+    Expr nibble = cast<int16_t>((word >> shift) & cast<uint16_t>(15));
+    Expr position = ((chunk * laneGroups + r[2]) * 4 + r[1]) * 2 + r[0];
+    dot(ni, b, no, t) +=
+        cast<int32_t>(nibble) * cast<int32_t>(xw(position, token));
+    dotGroup = 2;
+  } else {
+    RDom r(0, kDotGroup, 0, laneGroups, 0, chunksPerGroup,
+           ctx.uniqueName(role + "_dot_k"));
+    Expr chunk = b * chunksPerGroup + r.z;
+    Expr byte = w.blockBytes(r.y * kDotGroup + r.x, chunk, ni, no);
+    Expr low = chunk * perChunk + r.y * kDotGroup + r.x;
+    dot(ni, b, no, t) += cast<int32_t>(
+        Internal::widening_mul(byte & cast<uint8_t>(15), xq(low, token)));
+    dot(ni, b, no, t) += cast<int32_t>(
+        Internal::widening_mul(byte >> cast<uint8_t>(4), xq(low + 16, token)));
+  }
   if (tokenBlocks)
     dot.bound_extent(t, kRowTiledTokenBlock);
   Func out(ctx.uniqueName(role));
-  addPartialStage(ctx, dot, out, role + ".dot", kDotGroup);
+  addPartialStage(ctx, dot, out, role + ".dot", dotGroup,
+                  /*termsUnrolled=*/bool(w.blockWords));
 
   RDom g(0, groups, ctx.uniqueName(role + "_groups"));
   Expr weightScale = w.scales(g, n);

@@ -293,7 +293,8 @@ void scheduleDot(const Stage &stage, const KernelSchedule &schedule) {
 /// (Stage::dotGroup) has its first RVar, the bytes one lane sums, innermost
 /// and reduced inside each lane (atomic + vectorize: VNNI vpdpbusd); its
 /// other RVars stay loops (unrolling the lane groups of a chunk as well
-/// made E2B's kernels take a third longer to generate and ran no faster).
+/// made E2B's kernels take a third longer to generate and ran no faster),
+/// but for the terms of a 16-bit word form (Stage::dotTermsUnrolled).
 void schedulePartial(const Stage &stage, const KernelSchedule &schedule) {
   Func func = stage.func;
   std::vector<RVar> parentRVars = reductionVars(stage.parent, 0);
@@ -334,6 +335,8 @@ void schedulePartial(const Stage &stage, const KernelSchedule &schedule) {
       update.unroll(args[i]);
     if (dot)
       update.atomic().vectorize(rvars[0], stage.dotGroup);
+    if (dot && stage.dotTermsUnrolled)
+      update.unroll(rvars[1]);
   }
 }
 

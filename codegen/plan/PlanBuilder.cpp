@@ -74,6 +74,8 @@ std::string schemeOf(Type type) {
       tiles = fmt::format("-tiles{}", quantized.getTileRows());
     if (quantized.getTileDepth() != 1)
       tiles += fmt::format("by{}", quantized.getTileDepth());
+    if (quantized.getTileWords())
+      tiles += "w";
     if (quantized.getBits() == 8)
       return "int8" + tiles;
     return fmt::format("int4-g{}{}{}", quantized.getGroup(),
@@ -128,10 +130,13 @@ std::vector<package::WeightInfo> storedParts(ParamOp param) {
   if (std::optional<codegen::RowTiling> tiling = codegen::rowTiling(quantized))
     std::tie(integers, groups) = codegen::rowTiledShapes(*tiling);
   std::vector<package::WeightInfo> parts;
-  parts.push_back(weightInfo(name,
-                             int4 ? package::ElementType::U8
-                                  : package::ElementType::I8,
-                             integers));
+  // Tiles of 16-bit words hold the same bytes as u8 tiles; the element
+  // type is what the kernel's argument is declared as (RowTiles.h).
+  package::ElementType integerType = !int4 ? package::ElementType::I8
+                                     : quantized.getTileWords()
+                                         ? package::ElementType::U16
+                                         : package::ElementType::U8;
+  parts.push_back(weightInfo(name, integerType, integers));
   parts.push_back(weightInfo(name + ".scales",
                              toElementType(quantized.getScale()), groups));
   if (!quantized.getSymmetric())

@@ -22,13 +22,15 @@ std::optional<RowTiling> rowTiling(QuantizedWeightType type) {
   tiling.inputs = type.getShape()[1];
   tiling.bits = type.getBits();
   tiling.group = type.getGroup() > 0 ? type.getGroup() : tiling.inputs;
+  tiling.words = type.getTileWords();
   return tiling;
 }
 
 std::pair<std::vector<int64_t>, std::vector<int64_t>>
 rowTiledShapes(const RowTiling &tiling) {
   int64_t blocks = tiling.outputs / tiling.rows;
-  return {{blocks, tiling.rows * tiling.bytesPerRow()},
+  int64_t elementBytes = tiling.words ? 2 : 1;
+  return {{blocks, tiling.rows * tiling.bytesPerRow() / elementBytes},
           {blocks, tiling.groups() * tiling.rows}};
 }
 

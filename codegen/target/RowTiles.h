@@ -22,6 +22,10 @@
 //   vector across rows per input (float GEMV). D = 4: each row's bytes
 //   4j'..4j'+3 are one 32-bit lane and 16 rows one 64-byte vector, the
 //   operand of x86 VNNI `vpdpbusd` against 4 activation bytes.
+//   `words` (D = 4 only): the same bytes, stored as little-endian 16-bit
+//   words (stored byte 2i + h is byte h of word i), so a 32-bit lane is 2
+//   words, the i16 operands of x86 AVX2 `vpmaddwd` once their nibbles are
+//   shifted and masked out.
 // - The scales (one per group of inputs, or one per row for int8), per
 //   block of R rows: scale (group b, row n) at stored row n / R, column
 //   b * R + n % R of a [out / R, groups * R] part.
@@ -54,6 +58,7 @@ struct RowTiling {
   int64_t inputs = 0;      ///< in
   int64_t bits = 8;        ///< 4 or 8
   int64_t group = 0;       ///< inputs per scale (= inputs for per-row int8)
+  bool words = false;      ///< integers stored as 16-bit words
 
   int64_t bytesPerRow() const { return bits == 4 ? inputs / 2 : inputs; }
   int64_t inputsPerChunk() const { return bits == 4 ? 32 : 16; }
@@ -83,6 +88,23 @@ Index rowTiledColumnInBlock(const RowTiling &tiling, Index chunk, Index byte,
          byte % depth;
 }
 
+/// The stored word column (a byte column / 2) of word `word` (0..7, bytes
+/// 2 word and 2 word + 1) of chunk `chunk` of row `rowInBlock` of its block,
+/// in tiles of depth 4: affine in every argument, like
+/// rowTiledColumnInBlock.
+template <typename Index>
+Index rowTiledWordColumnInBlock(const RowTiling &tiling, Index chunk,
+                                Index word, Index rowInBlock) {
+  using Constant =
+      std::conditional_t<std::is_integral_v<Index>, Index, int32_t>;
+  Constant rows = Constant(tiling.rows);
+  // rowTiledColumnInBlock of byte 2 word, halved: a lane's 4 bytes are 2
+  // words.
+  return chunk * Constant(RowTiling::kChunkBytes / 2 * tiling.rows) +
+         word / Constant(2) * (Constant(2) * rows) + rowInBlock * Constant(2) +
+         word % Constant(2);
+}
+
 /// (column, row) of the stored integer byte `byte` (0..15) of chunk `chunk`
 /// of row `n` in the [out / R, R * bytesPerRow] integer part. `Index` is
 /// int64_t or a Halide::Expr.
@@ -107,7 +129,8 @@ std::pair<Index, Index> rowTiledScaleAt(const RowTiling &tiling, Index group,
   return {group * rows + n % rows, n / rows};
 }
 
-/// The stored shapes (outermost first) of the integer and scale parts.
+/// The stored shapes (outermost first) of the integer and scale parts; the
+/// integer part counts words where the tiling has them.
 std::pair<std::vector<int64_t>, std::vector<int64_t>>
 rowTiledShapes(const RowTiling &tiling);
 

@@ -58,6 +58,9 @@ struct Entry {
   /// (TargetInfo::int4TileDepth): 4 where int4 projections run as int8 dot
   /// products, 1 for a float GEMV.
   int int4TileDepth = 1;
+  /// Whether depth-4 int4 tiles are read as 16-bit words
+  /// (TargetInfo::int4TileWords).
+  bool int4TileWords = false;
 };
 
 /// Entries of one family are listed from the baseline to the most capable:
@@ -82,7 +85,8 @@ const std::vector<Entry> &entries() {
        /*int8WeightTileRows=*/0,
        /*cudaGencodes=*/{},
        /*llvmCpu=*/"",
-       /*int4TileDepth=*/4},
+       /*int4TileDepth=*/4,
+       /*int4TileWords=*/true},
       {"x86_64-avx512",
        "x86_64",
        "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake-"
@@ -237,6 +241,7 @@ const std::vector<TargetInfo> &registry() {
       info.llvmCpu = entry.llvmCpu;
       info.int8WeightTileRows = entry.int8WeightTileRows;
       info.int4TileDepth = entry.int4TileDepth;
+      info.int4TileWords = entry.int4TileWords;
       info.cudaGencodes = entry.cudaGencodes;
       out.push_back(std::move(info));
     }

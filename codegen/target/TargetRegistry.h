@@ -65,12 +65,22 @@ struct TargetInfo {
   /// Bytes of a row kept together in tiled int4 weights (RowTiles.h): 4
   /// where one i32 lane sums 4 byte products, so int4 projections run as
   /// int8 dot products with int8 activations (RowTiledDotEmitter.cpp):
-  /// x86_64-avx512-vnni (vpdpbusd) and x86_64-avx2 (vpmaddwd pairs, still
-  /// faster than float there: E2B with 6 layers, int4-g32, Zen 1, 2
-  /// threads, `facet bench -p 64 -n 32 -r 3`: tg32 17.2 against 14.4 tok/s
-  /// with float inputs, pp64 92.8 against 72.7). 1 elsewhere: a float GEMV
-  /// across rows (x86_64-avx512 is unmeasured and stays float).
+  /// x86_64-avx512-vnni (vpdpbusd) and x86_64-avx2 (vpmaddwd pairs over
+  /// 16-bit words, int4TileWords: E2B with 6 layers, int4-g32, Zen 1, 2
+  /// threads, `facet bench -p 64 -n 32 -r 3`: tg32 30.7 tok/s, against
+  /// 18.3 reading bytes and 14.4 with float inputs; pp64 135 against 98 and
+  /// 73). 1 elsewhere: a float GEMV across rows (x86_64-avx512 is
+  /// unmeasured and stays float).
   int int4TileDepth = 1;
+  /// Whether those tiles are read as little-endian 16-bit words, two bytes
+  /// of a row each (`tiles R by 4 words`, RowTiles.h): AVX2 has no u8 x i8
+  /// dot instruction that sums 4 products, but `vpmaddwd` sums 2 i16
+  /// products, and nibbles shifted and masked out of words are already i16
+  /// lanes. Halide 14 cannot reinterpret a u8 vector as u16, so the kernel
+  /// argument itself is u16. Halide-only kernels, L2-resident 512 x 1536
+  /// int4 dot on Zen 1, one thread: 51 us against 102 us with bytes.
+  /// x86_64-avx2 only; VNNI's vpdpbusd wants the bytes.
+  bool int4TileWords = false;
   /// CUDA rows: nvcc `-gencode=` values, one per architecture the fatbin
   /// holds (`arch=compute_90a,code=sm_90a`, ...); empty for other families.
   std::vector<std::string> cudaGencodes;

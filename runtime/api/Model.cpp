@@ -218,10 +218,11 @@ std::unique_ptr<Model> Model::open(const std::string &path,
     };
     if (endsWith(".scales") || endsWith(".zeros"))
       continue;
-    uint64_t elements = weight.bytes / package::elementSize(weight.type);
-    // int4 weights are stored as u8 bytes of two values.
-    info.parameters +=
-        weight.type == package::ElementType::U8 ? 2 * elements : elements;
+    // int4 weights are stored two values a byte, as u8 or as u16 words.
+    bool int4 = weight.type == package::ElementType::U8 ||
+                weight.type == package::ElementType::U16;
+    info.parameters += int4 ? 2 * weight.bytes
+                            : weight.bytes / package::elementSize(weight.type);
   }
   impl->lastLogits.resize(size_t(info.vocabSize));
 

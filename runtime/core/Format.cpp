@@ -15,6 +15,7 @@ uint64_t elementSize(ElementType type) {
     return 4;
   case ElementType::F16:
   case ElementType::BF16:
+  case ElementType::U16:
     return 2;
   case ElementType::I8:
   case ElementType::U8:
@@ -37,6 +38,8 @@ const char *elementTypeName(ElementType type) {
     return "i8";
   case ElementType::U8:
     return "u8";
+  case ElementType::U16:
+    return "u16";
   }
   return "unknown";
 }

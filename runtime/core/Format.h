@@ -46,6 +46,7 @@ enum class ElementType : uint32_t {
   I32 = 4,
   I8 = 5,
   U8 = 6,
+  U16 = 7, // int4 row tiles read as 16-bit words (codegen/target/RowTiles.h)
 };
 
 /// A dimension of a buffer shape: a fixed size, or the token count of the

@@ -22,6 +22,8 @@ halide_type_t typeOf(ElementType type) {
     return {kTypeInt, 8, 1};
   case ElementType::U8:
     return {kTypeUInt, 8, 1};
+  case ElementType::U16:
+    return {kTypeUInt, 16, 1};
   }
   return {kTypeUInt, 8, 1}; // the manifest reader admits no other type
 }

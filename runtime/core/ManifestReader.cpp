@@ -129,7 +129,8 @@ bool Parser::elementType(const char *where, ElementType &type) {
   uint64_t value = in.u64("element type");
   if (!in.ok())
     return false;
-  if (value < uint64_t(ElementType::F32) || value > uint64_t(ElementType::U8)) {
+  if (value < uint64_t(ElementType::F32) ||
+      value > uint64_t(ElementType::U16)) {
     fail().add(where).add(": unknown element type ").addUnsigned(value);
     return false;
   }

@@ -20,13 +20,13 @@ namespace {
 QuantizedWeightType weightType(mlir::MLIRContext &context,
                                llvm::ArrayRef<int64_t> shape, unsigned bits,
                                int64_t group, int64_t tileRows,
-                               int64_t tileDepth = 1) {
+                               int64_t tileDepth = 1, bool words = false) {
   context.loadDialect<FacetDialect>();
   mlir::Builder builder(&context);
-  return QuantizedWeightType::get(&context, shape,
-                                  builder.getIntegerType(bits), group,
-                                  builder.getF16Type(), /*symmetric=*/true,
-                                  tileRows, tileRows > 0 ? tileDepth : 1);
+  return QuantizedWeightType::get(&context, shape, builder.getIntegerType(bits),
+                                  group, builder.getF16Type(),
+                                  /*symmetric=*/true, tileRows,
+                                  tileRows > 0 ? tileDepth : 1, words);
 }
 
 TEST(RowTiles, OnlyTypesWithTilesAreTiled) {
@@ -112,6 +112,32 @@ TEST(RowTiles, DepthFourKeepsFourBytesOfARowTogether) {
               c * 16 * rows + (j / 4) * 4 * rows + (n % rows) * 4 + j % 4);
     EXPECT_EQ(row, n / rows);
   });
+}
+
+TEST(RowTiles, WordsHoldTheSameBytesTwoAWord) {
+  mlir::MLIRContext context;
+  const int64_t out = 32, in = 128, rows = 16;
+  RowTiling bytes =
+      *rowTiling(weightType(context, {out, in}, 4, 32, rows, /*depth=*/4));
+  RowTiling words = *rowTiling(
+      weightType(context, {out, in}, 4, 32, rows, /*depth=*/4, true));
+  EXPECT_FALSE(bytes.words);
+  EXPECT_TRUE(words.words);
+  // The integer part counts 16-bit words: half the columns, same bytes.
+  auto [byteShape, byteScales] = rowTiledShapes(bytes);
+  auto [wordShape, wordScales] = rowTiledShapes(words);
+  EXPECT_EQ(byteShape, (std::vector<int64_t>{out / rows, rows * in / 2}));
+  EXPECT_EQ(wordShape, (std::vector<int64_t>{out / rows, rows * in / 4}));
+  EXPECT_EQ(byteScales, wordScales);
+  // Word i of a chunk is its stored bytes 2i and 2i + 1 (little-endian).
+  for (int64_t c = 0; c < words.chunks(); ++c)
+    for (int64_t i = 0; i < 8; ++i)
+      for (int64_t n = 0; n < rows; ++n) {
+        int64_t word = rowTiledWordColumnInBlock<int64_t>(words, c, i, n);
+        EXPECT_EQ(2 * word, rowTiledColumnInBlock<int64_t>(words, c, 2 * i, n));
+        EXPECT_EQ(2 * word + 1,
+                  rowTiledColumnInBlock<int64_t>(words, c, 2 * i + 1, n));
+      }
 }
 
 TEST(RowTiles, Int8AndScalesFollowTheirPositions) {

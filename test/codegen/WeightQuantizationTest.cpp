@@ -40,7 +40,8 @@ protected:
                                  : mlir::Type(builder.getF32Type());
     return QuantizedWeightType::get(&context, {rows, inner},
                                     builder.getIntegerType(bits), group, scale,
-                                    symmetric, tileRows, tileDepth);
+                                    symmetric, tileRows, tileDepth,
+                                    /*tileWords=*/false);
   }
 
   static std::vector<float> random(size_t count, unsigned seed) {

@@ -27,10 +27,10 @@ QuantizedWeightType int8Type(mlir::MLIRContext &context,
                              bool symmetric = true, unsigned bits = 8) {
   context.loadDialect<FacetDialect>();
   mlir::Builder builder(&context);
-  return QuantizedWeightType::get(&context, shape,
-                                  builder.getIntegerType(bits), group,
-                                  builder.getF32Type(), symmetric,
-                                  /*tileRows=*/0, /*tileDepth=*/1);
+  return QuantizedWeightType::get(&context, shape, builder.getIntegerType(bits),
+                                  group, builder.getF32Type(), symmetric,
+                                  /*tileRows=*/0, /*tileDepth=*/1,
+                                  /*tileWords=*/false);
 }
 
 TEST(WeightTiles, TilesOnlyShapesThatHoldWholeTiles) {

@@ -31,8 +31,9 @@ facet_e2e_test(facet-small/int8-activations facet-small --teacher-forced
   --compare --rel-tolerance 0.03 -- --quant int8 --int8-activations)
 
 # int4 x int8 dot products on AVX2 (no VNNI): the same tiles of depth 4,
-# the byte products summed by vpmaddwd pairs. Compiled only, so checked on
-# any machine; the quality tests below run it.
+# read as 16-bit words whose nibbles are i16 lanes, summed by vpmaddwd
+# pairs. Compiled only, so checked on any machine; the quality tests below
+# run it.
 add_test(NAME e2e/int4-activations/vpmaddwd
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/int8_dot_instructions.sh
           ${FACET_BIN} ${PROJECT_SOURCE_DIR}/models/tiny-edge

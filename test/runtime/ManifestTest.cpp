@@ -155,6 +155,7 @@ TEST(Manifest, HelpersAgreeWithTheFormat) {
   EXPECT_EQ(elementSize(ElementType::F32), 4u);
   EXPECT_EQ(elementSize(ElementType::BF16), 2u);
   EXPECT_EQ(elementSize(ElementType::U8), 1u);
+  EXPECT_EQ(elementSize(ElementType::U16), 2u);
   EXPECT_STREQ(elementTypeName(ElementType::F16), "f16");
   BufferInfo buffer{"x", ElementType::F32, {kTokens, 3, 5}, 0};
   EXPECT_EQ(bufferBytes(buffer, 7), 7u * 3 * 5 * 4);

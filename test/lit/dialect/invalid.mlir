@@ -47,6 +47,11 @@ facet.param @w : !facet.qweight<16x32xi4, group 32, scale f16, symmetric, tiles 
 
 // -----
 
+// expected-error @+1 {{16-bit words need tiles of depth 4, got depth 1}}
+facet.param @w : !facet.qweight<16x32xi4, group 32, scale f16, symmetric, tiles 16 words> class "mlp"
+
+// -----
+
 // expected-error @+1 {{a sliding cache needs a window > 0}}
 facet.kv_cache @kv sliding heads 1 x 8 layer 0
 

@@ -10,6 +10,7 @@
 // CHECK: facet.param @layers.0.self_attn.q_proj.weight : !facet.qweight<32x16xi4, group 8, scale f16, symmetric>
 // CHECK: facet.param @layers.0.mlp.up_proj.weight : !facet.qweight<32x32xi4, group 32, scale f16, symmetric, tiles 16>
 // CHECK: facet.param @layers.0.mlp.gate_proj.weight : !facet.qweight<32x32xi4, group 32, scale f16, symmetric, tiles 16 by 4>
+// CHECK: facet.param @layers.0.mlp.down_proj.weight : !facet.qweight<32x32xi4, group 32, scale f16, symmetric, tiles 16 by 4 words>
 // CHECK: facet.kv_cache @kv.layer0 sliding window 8 heads 1 x 8 layer 0
 // CHECK: facet.kv_cache @kv.layer2 full heads 1 x 16 layer 2 k_eq_v
 facet.param @embed_tokens.weight : tensor<64x16xbf16> class "embedding"
@@ -25,6 +26,7 @@ facet.param @layers.0.self_attn.o_proj.weight : tensor<16x32xbf16> class "attent
 facet.param @layers.0.layer_scalar : tensor<1xbf16> class "layer_scalar" layer 0
 facet.param @layers.0.mlp.up_proj.weight : !facet.qweight<32x32xi4, group 32, scale f16, symmetric, tiles 16> class "mlp" layer 0
 facet.param @layers.0.mlp.gate_proj.weight : !facet.qweight<32x32xi4, group 32, scale f16, symmetric, tiles 16 by 4> class "mlp" layer 0
+facet.param @layers.0.mlp.down_proj.weight : !facet.qweight<32x32xi4, group 32, scale f16, symmetric, tiles 16 by 4 words> class "mlp" layer 0
 facet.param @layers.2.self_attn.k_proj.weight : tensor<16x16xbf16> class "attention" layer 2
 facet.param @layers.2.router.proj.weight : tensor<4x16xbf16> class "router" layer 2
 facet.param @layers.2.router.scale : tensor<16xbf16> class "router" layer 2

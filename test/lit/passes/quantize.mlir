@@ -8,6 +8,8 @@
 // RUN: facet-opt %s '--facet-quantize=scheme=int4-g32 tile-rows=64' | FileCheck %s --check-prefix=TILES
 // RUN: facet-opt %s '--facet-quantize=scheme=int4-g32 tile-rows=16' | FileCheck %s --check-prefix=TILES16
 // RUN: not facet-opt %s '--facet-quantize=tile-rows=-1' 2>&1 | FileCheck %s --check-prefix=BADTILES
+// RUN: facet-opt %s '--facet-quantize=scheme=int4-g32 tile-rows=16 int4-tile-depth=4 int4-tile-words=true' | FileCheck %s --check-prefix=WORDS
+// RUN: not facet-opt %s '--facet-quantize=scheme=int4-g32 tile-rows=16 int4-tile-words=true' 2>&1 | FileCheck %s --check-prefix=BADWORDS
 
 // tile-rows stores the weights of projections and the LM head in row tiles
 // where their shape holds whole tiles (64 rows: only @embed); the PLE table,
@@ -20,6 +22,13 @@
 // TILES16: facet.param @down : !facet.qweight<32x48xi8, group 0, scale f32, symmetric, tiles 16> class "mlp"
 // TILES16: facet.param @ple : !facet.qweight<64x32xi4, group 32, scale f16, symmetric> class "ple_table"
 // BADTILES: error: facet-quantize: tile-rows must be >= 0, got -1
+
+// int4-tile-words (x86_64-avx2) stores depth-4 int4 tiles as 16-bit words;
+// int8 tiles keep their bytes.
+// WORDS: facet.param @up : !facet.qweight<48x32xi4, group 32, scale f16, symmetric, tiles 16 by 4 words> class "mlp"
+// WORDS: facet.param @down : !facet.qweight<32x48xi8, group 0, scale f32, symmetric, tiles 16> class "mlp"
+// WORDS: facet.param @ple : !facet.qweight<64x32xi4, group 32, scale f16, symmetric> class "ple_table"
+// BADWORDS: error: facet-quantize: int4-tile-words needs int4-tile-depth=4, got 1
 
 // activations=int8 marks the projections and the LM head whose weight is
 // int8 per row: all three here with --quant int8; with int4-g32 only @down,
