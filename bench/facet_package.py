@@ -8,7 +8,8 @@ scale; int4 two per byte (the even input in the low nibble) stored as
 q + 8, with one f16 (or bf16/f32) scale per group along the inputs.
 A scheme ending in `-tilesR` (or `-tilesRbyD`) is stored in row tiles of
 R rows with D bytes of a row together (codegen/target/RowTiles.h), which
-`rows` undoes.
+`rows` undoes; `-tilesRbyDw` holds the same bytes as little-endian 16-bit
+words (element type 7).
 """
 
 import struct
@@ -16,7 +17,8 @@ import struct
 import numpy as np
 
 MANIFEST, WEIGHTS = 1, 3
-ELEMENT = {1: np.float32, 2: np.float16, 3: np.uint16, 4: np.int32, 5: np.int8, 6: np.uint8}
+ELEMENT = {1: np.float32, 2: np.float16, 3: np.uint16, 4: np.int32, 5: np.int8, 6: np.uint8,
+           7: np.dtype("<u2")}
 
 
 class PackageError(Exception):
@@ -110,7 +112,7 @@ class Package:
         if "-tiles" in scheme:
             scheme, tiles = scheme.split("-tiles")
             tiles, _, depth = tiles.partition("by")
-            tiles, depth = int(tiles), int(depth or 1)
+            tiles, depth = int(tiles), int(depth.removesuffix("w") or 1)
         if tiles:
             stored, scales = self.untiled(name, start, stop, tiles, depth, scheme == "int8")
         else:
@@ -136,6 +138,8 @@ class Package:
         first, last = start // tiles, (stop + tiles - 1) // tiles
         blocks = last - first
         stored = self.raw(name, first, last)                  # [blocks, R * row bytes]
+        if stored.dtype.itemsize == 2:                        # 16-bit words: the same bytes
+            stored = stored.view(np.uint8)
         scales = self.raw(name + ".scales", first, last)      # [blocks, groups * R]
         row_bytes = stored.shape[1] // tiles
         # chunk c, byte j = D*jq + jd, row r at c*16R + jq*DR + r*D + jd
