@@ -49,6 +49,7 @@ namespace facet::codegen::detail {
 
 namespace {
 constexpr int kDotGroup = 4; // bytes one vpdpbusd lane sums
+constexpr int32_t kTermsPerWord = 4; // nibbles in a 16-bit word
 } // namespace
 
 HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
@@ -116,8 +117,9 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
     // Word i = 2g + h of chunk c holds bytes 4g + 2h and 4g + 2h + 1, so
     // term s of it is input 32c + 16 (s / 2) + 4g + 2h + s % 2.
     Var p("p");
-    Expr pairs = p / 2, term = pairs % 4, laneGroup = pairs / 4 % laneGroups,
-         chunkOfP = p / (2 * 4 * laneGroups);
+    Expr pairs = p / 2, term = pairs % kTermsPerWord,
+         laneGroup = pairs / kTermsPerWord % laneGroups,
+         chunkOfP = p / (2 * kTermsPerWord * laneGroups);
     Func xw(ctx.uniqueName(role + "_int16_x"));
     xw(p, t) =
         cast<int16_t>(xq(chunkOfP * perChunk + term / 2 * 16 +
@@ -125,13 +127,14 @@ HTensor emitRowTiledDot(mlir::Operation *op, mlir::Value result,
                          t));
     ctx.addStage(xw, StageKind::Materialized, role + ".int16.x",
                  int64_t(groups) * group);
-    RDom r(0, 2, 0, 4, 0, laneGroups, 0, chunksPerGroup,
+    RDom r(0, 2, 0, kTermsPerWord, 0, laneGroups, 0, chunksPerGroup,
            ctx.uniqueName(role + "_dot_k"));
     Expr chunk = b * chunksPerGroup + r[3];
     Expr word = (*w.blockWords)(r[2] * 2 + r[0], chunk, ni, no);
     Expr shift = cast<uint16_t>(r[1] % 2 * 8 + r[1] / 2 * 4);
     Expr nibble = cast<int16_t>((word >> shift) & cast<uint16_t>(15));
-    Expr position = ((chunk * laneGroups + r[2]) * 4 + r[1]) * 2 + r[0];
+    Expr position =
+        ((chunk * laneGroups + r[2]) * kTermsPerWord + r[1]) * 2 + r[0];
     dot(ni, b, no, t) +=
         cast<int32_t>(nibble) * cast<int32_t>(xw(position, token));
     dotGroup = 2;

@@ -2,8 +2,10 @@
 # The int8-activation path really uses the target's int8 dot product:
 # compile a model with --quant int8 --int8-activations (or the compile
 # options given after FORBIDDEN) for TARGET, keep the kernel library,
-# disassemble it and require INSTRUCTION. The code only has to be
-# generated, not run, so a target this CPU lacks is checked too.
+# disassemble it and require INSTRUCTION: one or more extended regular
+# expressions, separated by commas, each of which must match an instruction
+# of the kernel library. The code only has to be generated, not run, so a
+# target this CPU lacks is checked too.
 #
 #   int8_dot_instructions.sh BIN_DIR MODEL_DIR WORK_DIR TARGET OBJDUMP INSTRUCTION [FORBIDDEN [COMPILE_OPTION...]]
 #
@@ -30,12 +32,15 @@ log="$work/compile.log"
 kept="$(sed -n 's/^compile: kept //p' "$log")"
 trap 'rm -rf "$kept"' EXIT
 "$objdump" -d "$kept/kernels.so" >"$work/kernels.s"
-count="$(grep -cw "$instruction" "$work/kernels.s" || true)"
-echo "$target: $count x $instruction in the kernel library"
-if [ "$count" -eq 0 ]; then
-  echo "FAILED: no $instruction in the int8-activation kernels for $target"
-  exit 1
-fi
+IFS=',' read -ra required <<<"$instruction"
+for pattern in "${required[@]}"; do
+  count="$(grep -cwE "$pattern" "$work/kernels.s" || true)"
+  echo "$target: $count x '$pattern' in the kernel library"
+  if [ "$count" -eq 0 ]; then
+    echo "FAILED: no '$pattern' in the int8-activation kernels for $target"
+    exit 1
+  fi
+done
 if [ -n "$forbidden" ] && grep -Ew "$forbidden" "$work/kernels.s" | head -5 | grep .; then
   echo "FAILED: the kernels for $target use instructions matching '$forbidden'"
   exit 1
