@@ -59,22 +59,21 @@ Expr widenToF32(Expr value, Type storage) {
   if (storage.is_bfloat())
     return cast(Float(32), value); // a 16-bit shift; Halide does it well
   if (storage.is_float() && storage.bits() == 16) {
-    // Normals: move the fields into f32 position and rebias the exponent
-    // by 127 - 15 = 112, all in integers. Subnormals: mantissa * 2^-24.
-    // No float multiply by 2^112 (the kernel-lab trick): Halide's simplifier
-    // reassociates constant factors, and x * 2^112 * y * 2^112 became
-    // x * y * inf. Exact for every finite f16; inf/nan are not preserved
-    // (weights hold none, and Halide compiles without them).
+    // Move exponent and mantissa into f32 position and multiply by 2^112
+    // (= 2^(127 - 15)): one exact multiply rebiases normals and scales
+    // subnormals (an f32 denormal times 2^112) alike, so there is no select
+    // between the two (6 vector instructions instead of 12). The multiply
+    // is strict_float: Halide's simplifier otherwise reassociates constant
+    // factors (x * 2^112 * y * 2^112 became x * y * inf), and an early
+    // product of two unscaled values could underflow. Exact for every
+    // finite f16; inf/nan are not preserved (weights hold none, and Halide
+    // compiles without them).
     auto u32 = [](uint32_t v) { return Internal::make_const(UInt(32), v); };
     Expr bits = cast(UInt(32), reinterpret(UInt(16), value));
+    Expr magnitude = reinterpret(Float(32), (bits & u32(0x7fff)) << 13);
+    Expr scaled = strict_float(magnitude * 0x1p112f);
     Expr sign = (bits & u32(0x8000)) << 16;
-    Expr normal = reinterpret(
-        Float(32), sign | (((bits & u32(0x7fff)) << 13) + u32(112u << 23)));
-    Expr subnormal = cast(Float(32), cast(Int(32), bits & u32(0x3ff))) *
-                     5.9604644775390625e-8f; // 2^-24
-    Expr signedSubnormal =
-        select((bits & u32(0x8000)) != u32(0), -subnormal, subnormal);
-    return select((bits & u32(0x7c00)) == u32(0), signedSubnormal, normal);
+    return reinterpret(Float(32), reinterpret(UInt(32), scaled) | sign);
   }
   if (storage.is_int() || storage.is_uint())
     return cast(Int(32), value);
