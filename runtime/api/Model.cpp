@@ -93,16 +93,24 @@ struct Model::Impl {
                         std::to_string(i) + " is outside the vocabulary [0, " +
                         std::to_string(info.vocabSize) + ")");
   }
-  /// Runs one call of `entry`; keeps the last row's logits.
+  /// Runs one call of `entry`; keeps the last row's logits. `logits`
+  /// false: a call whose logits nobody reads, which skips the steps that
+  /// only compute them (Executor::run) and leaves none.
   void step(const package::EntryPoint &entry, const int32_t *tokens,
-            int64_t count, const float **rowsOut = nullptr) {
+            int64_t count, const float **rowsOut = nullptr,
+            bool logits = true) {
     try {
-      executor->run(entry, tokens, count, position);
+      executor->run(entry, tokens, count, position, logits);
       file->releaseGatheredWeights();
     } catch (...) {
       failed = true;
       haveLogits = false;
       throw;
+    }
+    if (!logits) {
+      position += count;
+      haveLogits = false;
+      return;
     }
     const float *rows = executor->logits();
     size_t vocab = size_t(info.vocabSize);
@@ -334,13 +342,17 @@ void Model::prefillChunked(const int32_t *tokens, size_t count,
   size_t chunk = size_t(entry.maxTokens);
   for (size_t done = 0; done < count; done += chunk) {
     size_t n = std::min(chunk, count - done);
+    bool last = done + n == count;
+    // Before the last chunk only onLogits of every position reads logits;
+    // otherwise the chunk stops after its last KV store.
+    bool everyRow = onLogits && impl->info.prefillAllLogits;
     const float *rows = nullptr;
-    impl->step(entry, tokens + done, int64_t(n), &rows);
+    impl->step(entry, tokens + done, int64_t(n), &rows, last || everyRow);
     if (!onLogits)
       continue;
-    if (impl->info.prefillAllLogits)
+    if (everyRow)
       onLogits(done, rows, n);
-    else if (done + n == count) // only the prompt's last position has logits
+    else if (last) // only the prompt's last position has logits
       onLogits(count - 1, rows, 1);
   }
 }

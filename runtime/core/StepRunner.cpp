@@ -228,12 +228,21 @@ CacheBytes cacheBytes(const CacheView &cache) {
 
 bool StepRunner::run(const EntryView &entry, const DeviceMemory &arena,
                      const int32_t *tokens, int64_t count, int64_t start,
-                     Status &status) {
+                     Status &status, bool logits) {
   status = Status();
   if (!checkCall(entry, tokens, count, start, status) ||
       !writeInputs(entry, arena, tokens, count, start, status))
     return false;
-  for (uint64_t i = 0; i < entry.stepCount; ++i) {
+  // Without logits, the steps up to the last KV store (all of them in an
+  // entry that stores nothing, which leaves no state to skip to).
+  uint64_t steps = entry.stepCount;
+  if (!logits)
+    for (uint64_t i = entry.stepCount; i-- > 0;)
+      if (entry.steps[i].kind == StepKind::KVStore) {
+        steps = i + 1;
+        break;
+      }
+  for (uint64_t i = 0; i < steps; ++i) {
     const StepView &step = entry.steps[i];
     bool ok = step.kind == StepKind::KVStore
                   ? storeKV(entry, step, arena, count, start, status)

@@ -19,6 +19,12 @@
 //            call would overwrite are skipped, so the rest are at most two
 //            contiguous runs of slots.
 //
+// A call whose logits nobody reads (a prefill chunk before the prompt's
+// last) stops after its last KV store: the caches are the only state a call
+// leaves behind, so the kernels after that store (for a KV-shared model,
+// the shared layers and the LM head, run for the chunk's last row only)
+// would compute nothing but logits.
+//
 // What owns the memory (allocation, release, reading the logits back) and
 // how a kernel runs stay with the caller: the Device interface below.
 //
@@ -91,8 +97,11 @@ public:
   /// On failure returns false: InvalidArgument, ContextOverflow or
   /// TokenOutOfRange before anything runs; Internal for a narrow cache
   /// without host-addressable memory; or what the device reported.
+  /// `logits` false: the steps after the last KV store are skipped, and the
+  /// logits buffer holds nothing meaningful afterwards.
   bool run(const EntryView &entry, const DeviceMemory &arena,
-           const int32_t *tokens, int64_t count, int64_t start, Status &status);
+           const int32_t *tokens, int64_t count, int64_t start, Status &status,
+           bool logits = true);
 
 private:
   bool checkCall(const EntryView &entry, const int32_t *tokens, int64_t count,

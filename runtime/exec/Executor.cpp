@@ -144,13 +144,16 @@ Executor::EntryState &Executor::stateOf(const EntryPoint &entry) {
 }
 
 void Executor::run(const EntryPoint &entry, const int32_t *tokens,
-                   int64_t count, int64_t start) {
+                   int64_t count, int64_t start, bool logits) {
   EntryState &state = stateOf(entry);
   lastEntry = nullptr;
   core::Status status;
-  if (!runner->run(*state.view, state.arena, tokens, count, start, status))
+  if (!runner->run(*state.view, state.arena, tokens, count, start, status,
+                   logits))
     throw Error(statusOf(status.code), status.message);
   backend.synchronize();
+  if (!logits)
+    return;
   lastEntry = &state;
   lastRows = lastPositionOnly(entry) ? 1 : count;
 }

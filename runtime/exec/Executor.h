@@ -48,9 +48,10 @@ public:
 
   /// Runs `entry` for `count` tokens (1 to entry.maxTokens) at positions
   /// start, start + 1, ...; throws Error if the ids or positions are out of
-  /// range or a kernel fails.
+  /// range or a kernel fails. `logits` false skips the steps after the last
+  /// KV store (core::StepRunner::run), and leaves no logits to read.
   void run(const package::EntryPoint &entry, const int32_t *tokens,
-           int64_t count, int64_t start);
+           int64_t count, int64_t start, bool logits = true);
 
   /// The logits of the last run(): rows [logitsRows(), vocab], row-major.
   /// Valid until the next run().

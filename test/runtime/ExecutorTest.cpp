@@ -97,6 +97,21 @@ TEST_F(ExecutorTest, ChunkedPrefillMatchesTheReference) {
   expectRowsNear(model->logits(), expected, prompt.size() - 1, 1, "last");
 }
 
+TEST_F(ExecutorTest, PrefillWithoutEveryRowSkipsTheLogitsOfEarlierChunks) {
+  // Chunks 4, 4 and 2: the first two stop after their KV stores (the
+  // attention and logits kernels of the toy model come after them), and
+  // what they stored must still make the last chunk and decode right.
+  std::unique_ptr<Model> model = Model::open(package());
+  model->prefill(prompt.data(), prompt.size());
+  std::vector<float> expected = facet::test::toyReferenceLogits(prompt);
+  expectRowsNear(model->logits(), expected, prompt.size() - 1, 1, "last");
+  std::vector<int32_t> tokens = prompt;
+  tokens.push_back(4);
+  model->decode(4);
+  expectRowsNear(model->logits(), facet::test::toyReferenceLogits(tokens),
+                 tokens.size() - 1, 1, "decode");
+}
+
 TEST_F(ExecutorTest, DecodeMatchesTheReferencePastTheRingCapacity) {
   // The sliding cache holds 6 slots; 5 + 12 tokens wrap it twice.
   std::unique_ptr<Model> model = Model::open(package());

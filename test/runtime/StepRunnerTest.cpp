@@ -36,8 +36,9 @@ constexpr uint64_t kIds = 0, kPositions = 64, kKeys = 128, kValues = 192,
                    kLogits = 256, kArenaBytes = 512;
 
 /// prefill (4 tokens) and decode: one kernel binding every argument kind,
-/// then a KV store of `keys` and `values` into the one cache.
-package::Manifest plan(ElementType cacheType) {
+/// then a KV store of `keys` and `values` into the one cache, then (`tail`)
+/// the same kernel again, as the steps that only compute logits.
+package::Manifest plan(ElementType cacheType, bool tail = false) {
   package::Manifest m;
   m.model = {"plan", kVocab, 4, 1, kContext, 0, {1}};
   m.target = {"x", "x86_64", {}};
@@ -75,6 +76,8 @@ package::Manifest plan(ElementType cacheType) {
     store.kind = StepKind::KVStore;
     store.args = {{ArgKind::Buffer, 2}, {ArgKind::Buffer, 3}};
     e.steps = {kernel, store};
+    if (tail)
+      e.steps.push_back(kernel);
     m.entryPoints.push_back(e);
   }
   m.kernels[0].numArgs = m.entryPoints[0].steps[0].args.size();
@@ -133,8 +136,8 @@ DeviceMemory hostMemory(std::vector<uint8_t> &bytes) {
 /// The plan read by the core, host memory for everything, and a runner.
 class StepRunnerTest : public ::testing::Test {
 protected:
-  void load(ElementType cacheType = ElementType::F32) {
-    bytes = package::serializeManifest(plan(cacheType));
+  void load(ElementType cacheType = ElementType::F32, bool tail = false) {
+    bytes = package::serializeManifest(plan(cacheType, tail));
     BumpArena arena(arenaStorage.data(), arenaStorage.size());
     Status status;
     ASSERT_TRUE(
@@ -176,9 +179,10 @@ protected:
     return *findEntry(manifest, name);
   }
 
-  bool run(const char *name, std::vector<int32_t> tokens, int64_t start) {
+  bool run(const char *name, std::vector<int32_t> tokens, int64_t start,
+           bool logits = true) {
     return runner->run(entry(name), arena_, tokens.data(),
-                       int64_t(tokens.size()), start, status);
+                       int64_t(tokens.size()), start, status, logits);
   }
 
   /// The KV-store copies of the last run into the keys.
@@ -214,6 +218,17 @@ TEST_F(StepRunnerTest, WritesIdsAndPositions) {
             (std::vector<int32_t>{4, 3, 2}));
   EXPECT_EQ(std::vector<int32_t>(positions, positions + 3),
             (std::vector<int32_t>{2, 3, 4}));
+}
+
+TEST_F(StepRunnerTest, WithoutLogitsStopsAfterTheLastKVStore) {
+  load(ElementType::F32, /*tail=*/true);
+  fillRows(2);
+  ASSERT_TRUE(run("prefill", {1, 2}, 0, /*logits=*/false)) << status.message;
+  EXPECT_EQ(device.launches.size(), 1u); // the tail kernel did not run
+  ASSERT_EQ(keyCopies().size(), 1u);     // the store did
+  EXPECT_EQ(keyAt(1, 0), 10.0f);
+  ASSERT_TRUE(run("prefill", {3, 4}, 2)) << status.message;
+  EXPECT_EQ(device.launches.size(), 3u); // with logits: both kernels
 }
 
 TEST_F(StepRunnerTest, BindsEveryArgumentKind) {

@@ -489,7 +489,11 @@ int main(int argc, char **argv) {
   for (int64_t done = 0; done < promptCount; done += prefill->maxTokens) {
     int64_t n = promptCount - done < prefill->maxTokens ? promptCount - done
                                                         : prefill->maxTokens;
-    if (!runner.run(*prefill, prefillArena, prompt + done, n, done, status))
+    // Chunks before the last, whose logits only an all-rows dump reads,
+    // stop after their last KV store (core::StepRunner::run).
+    bool logits = allRows || done + n == promptCount;
+    if (!runner.run(*prefill, prefillArena, prompt + done, n, done, status,
+                    logits))
       runtimeError(status.message);
     const float *rows = logitsOf(*prefill, prefillArena);
     if (allRows) {
